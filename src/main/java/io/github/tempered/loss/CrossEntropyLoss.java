@@ -1,0 +1,602 @@
+package io.github.tempered.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.loss.Loss;
+import java.util.Arrays;
+
+/**
+ * Softmax cross-entropy with a temperature, equal in value and gradient to PyTorch's {@code
+ * F.cross_entropy(logits / T, target, weight, ignore_index, reduction, label_smoothing)}.
+ *
+ * <p>With {@code z = logits / T} and {@code lsm = log_softmax(z)} along the class axis, the loss at
+ * one position with class-index target {@code y}, class weights {@code w} (all 1 when unset) and
+ * label smoothing {@code eps} over {@code C} classes is
+ *
+ * <pre>
+ *   l = -(1 - eps) * w[y] * lsm[y] - (eps / C) * sum_c w[c] * lsm[c]
+ * </pre>
+ *
+ * and {@code l = 0} where {@code y} equals the ignore index. With probability targets {@code q}
+ * (same shape as the logits) it is {@code l = -sum_c w[c] * q'[c] * lsm[c]} with {@code q' = (1 -
+ * eps) * q + eps / C}.
+ *
+ * <h2>Options</h2>
+ *
+ * <ul>
+ *   <li>{@code optTemperature(T)}: divides the logits by {@code T > 0} before the softmax. The
+ *       gradient flows through the division, so it is {@code 1 / T} times the gradient at the
+ *       scaled logits.
+ *   <li>{@code optClassAxis(a)}: the axis holding the {@code C} classes; -1 (the default) for DJL's
+ *       usual {@code (N, ..., C)} layout, 1 for PyTorch's {@code (N, C, d1, ..., dk)}.
+ *   <li>{@code optWeight(w)}: a rescaling weight per class (PyTorch's {@code weight}); it also
+ *       weights the smoothing term, as in PyTorch.
+ *   <li>{@code optIgnoreIndex(i)}: targets equal to {@code i} contribute nothing to the loss, the
+ *       gradient or the mean's denominator. Unset by default (PyTorch's default is -100). Not
+ *       allowed with probability targets (PyTorch raises there too).
+ *   <li>{@code optLabelSmoothing(eps)}: mixes the target with the uniform distribution, {@code eps}
+ *       in [0, 1].
+ *   <li>{@code optReduction(r)}: {@link Reduction#NONE}, {@link Reduction#MEAN} (default) or {@link
+ *       Reduction#SUM}.
+ * </ul>
+ *
+ * <h2>Shape</h2>
+ *
+ * <ul>
+ *   <li>Predictions: {@code predictions.head()} holds raw logits with at least one dimension, the
+ *       class axis of size {@code C} among them, e.g. {@code (N, C)}, {@code (C)}, {@code (N, d1,
+ *       ..., dk, C)} with the default axis or {@code (N, C, d1, ..., dk)} with axis 1.
+ *   <li>Labels: {@code labels.head()} holds either class indices, shaped as the logits without the
+ *       class axis, of an integer type (int64, int32, int16, int8, uint8) or of a floating type
+ *       holding whole numbers (as DJL's own datasets produce), each in {@code [0, C)} or equal to
+ *       the ignore index; or class probabilities, floating point, shaped exactly as the logits.
+ *   <li>Output: {@link Reduction#NONE} gives the logits' shape without the class axis; {@link
+ *       Reduction#MEAN} and {@link Reduction#SUM} give a scalar.
+ * </ul>
+ *
+ * <h2>Reductions and edge cases</h2>
+ *
+ * <ul>
+ *   <li>MEAN with class-index targets divides by the sum of {@code w[y]} over the targets that are
+ *       not ignored (their count when no weights are set), for both the target and the smoothing
+ *       term; with probability targets it divides by the number of positions.
+ *   <li>MEAN over a batch whose targets are all ignored is {@code 0 / 0 = NaN}, as in PyTorch; so
+ *       is a MEAN whose non-ignored targets all have weight 0 (plus or minus infinity when label
+ *       smoothing makes the numerator non-zero). SUM gives 0 in both cases.
+ *   <li>The computation is log-softmax based, so logits of magnitude 1e4 give finite values and
+ *       gradients. Non-finite logits propagate NaN as they do in PyTorch.
+ *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 and
+ *       bfloat16 logits are computed in float32 and give a float32 result.
+ * </ul>
+ *
+ * <p>The returned array is attached to the manager of the logits; every intermediate array is
+ * closed before {@code evaluate} returns. Instances are immutable and safe to share across threads.
+ */
+public final class CrossEntropyLoss extends Loss {
+
+    private final float temperature;
+    private final int classAxis;
+    private final float[] weight;
+    private final boolean hasIgnoreIndex;
+    private final long ignoreIndex;
+    private final float labelSmoothing;
+    private final Reduction reduction;
+
+    private CrossEntropyLoss(Builder builder) {
+        super(builder.name);
+        temperature = builder.temperature;
+        classAxis = builder.classAxis;
+        weight = builder.weight == null ? null : builder.weight.clone();
+        hasIgnoreIndex = builder.hasIgnoreIndex;
+        ignoreIndex = builder.ignoreIndex;
+        labelSmoothing = builder.labelSmoothing;
+        reduction = builder.reduction;
+    }
+
+    /**
+     * Creates a builder for a {@code CrossEntropyLoss}.
+     *
+     * @return a new builder with PyTorch's defaults (no weights, nothing ignored, no smoothing,
+     *     mean reduction) and temperature 1
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the temperature the logits are divided by.
+     *
+     * @return the temperature, greater than 0
+     */
+    public float getTemperature() {
+        return temperature;
+    }
+
+    /**
+     * Returns the configured class axis, as given (it may be negative).
+     *
+     * @return the class axis
+     */
+    public int getClassAxis() {
+        return classAxis;
+    }
+
+    /**
+     * Returns a copy of the per-class weights.
+     *
+     * @return the weights, or {@code null} when none are set
+     */
+    public float[] getWeight() {
+        return weight == null ? null : weight.clone();
+    }
+
+    /**
+     * Returns whether an ignore index is set.
+     *
+     * @return {@code true} if targets equal to {@link #getIgnoreIndex()} are ignored
+     */
+    public boolean hasIgnoreIndex() {
+        return hasIgnoreIndex;
+    }
+
+    /**
+     * Returns the ignore index; meaningful only when {@link #hasIgnoreIndex()} is true.
+     *
+     * @return the ignored target value
+     */
+    public long getIgnoreIndex() {
+        return ignoreIndex;
+    }
+
+    /**
+     * Returns the label smoothing factor.
+     *
+     * @return the smoothing factor in [0, 1]
+     */
+    public float getLabelSmoothing() {
+        return labelSmoothing;
+    }
+
+    /**
+     * Returns the reduction applied to the per-position losses.
+     *
+     * @return the reduction
+     */
+    public Reduction getReduction() {
+        return reduction;
+    }
+
+    /**
+     * Computes the cross-entropy of {@code predictions.head()} (logits) against {@code
+     * labels.head()} (class indices or class probabilities).
+     *
+     * @param labels the targets; only the first array is used
+     * @param predictions the logits; only the first array is used
+     * @return the loss, attached to the manager of the logits
+     * @throws IllegalArgumentException if the inputs have the wrong types, shapes or values (see
+     *     the class documentation)
+     */
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+        NDArray logits = head(predictions, "predictions");
+        NDArray target = head(labels, "labels");
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            result = compute(target, logits);
+            NDScope.unregister(result);
+        }
+        // Hand the result to the caller's own scope, if there is one.
+        NDScope.register(result);
+        return result;
+    }
+
+    /**
+     * Adds this batch's summed loss to the accumulators, closing the arrays it creates (DJL's
+     * {@code Loss} leaves them attached to the batch's manager).
+     *
+     * @param keys the accumulator keys to update
+     * @param labels the targets
+     * @param predictions the logits
+     */
+    @Override
+    public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            super.updateAccumulators(keys, labels, predictions);
+        }
+    }
+
+    private NDArray compute(NDArray target, NDArray logits) {
+        Shape shape = logits.getShape();
+        DataType dataType = logits.getDataType();
+        if (shape.dimension() == 0) {
+            throw new IllegalArgumentException(
+                    "predictions: logits must have at least one dimension (the class axis), got"
+                            + " a scalar of shape ()");
+        }
+        if (!dataType.isFloating()) {
+            throw new IllegalArgumentException(
+                    "predictions: logits must be floating point, got "
+                            + dataType
+                            + " of shape "
+                            + shape);
+        }
+        int axis = normalizeAxis(classAxis, shape);
+        int numClasses = Math.toIntExact(shape.get(axis));
+        if (weight != null && weight.length != numClasses) {
+            throw new IllegalArgumentException(
+                    "weight: has "
+                            + weight.length
+                            + " entries but the logits of shape "
+                            + shape
+                            + " have C = "
+                            + numClasses
+                            + " classes along axis "
+                            + axis);
+        }
+        Shape indexShape = withoutAxis(shape, axis);
+        boolean probabilities = target.getShape().equals(shape);
+        if (!probabilities && !target.getShape().equals(indexShape)) {
+            throw new IllegalArgumentException(
+                    "labels: shape "
+                            + target.getShape()
+                            + " fits neither class indices (expected "
+                            + indexShape
+                            + ") nor class probabilities (expected "
+                            + shape
+                            + ") for logits of shape "
+                            + shape
+                            + " with class axis "
+                            + axis);
+        }
+
+        DataType computeType = dataType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+        NDArray z = dataType == computeType ? logits : logits.toType(computeType, false);
+        if (temperature != 1f) {
+            z = z.div(temperature);
+        }
+        NDArray logProbs = z.logSoftmax(axis);
+        PerPosition terms =
+                probabilities
+                        ? probabilityTerm(target, logProbs, axis, numClasses, computeType)
+                        : classIndexTerm(target, logProbs, axis, numClasses, computeType);
+        if (reduction == Reduction.NONE) {
+            return terms.loss().squeeze(axis);
+        }
+        NDArray total = terms.loss().sum();
+        if (reduction == Reduction.MEAN && terms.nothingToAverage()) {
+            // PyTorch's 0 / 0: the value is NaN while the gradient stays 0.
+            total = total.add(scalar(Double.NaN, computeType));
+        }
+        return total;
+    }
+
+    /**
+     * Per-position losses with the class axis kept (size 1), already scaled for the reduction.
+     *
+     * @param loss the per-position losses
+     * @param nothingToAverage whether a MEAN has no position to average over
+     */
+    private record PerPosition(NDArray loss, boolean nothingToAverage) {}
+
+    /** Per-position loss (class axis kept with size 1) for class-index targets. */
+    private PerPosition classIndexTerm(
+            NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
+        long[] classes = ClassIndices.read(target, "labels");
+        boolean[] ignored = new boolean[classes.length];
+        boolean anyIgnored = false;
+        int counted = 0;
+        double denominator = 0;
+        for (int i = 0; i < classes.length; i++) {
+            long y = classes[i];
+            if (hasIgnoreIndex && y == ignoreIndex) {
+                ignored[i] = true;
+                anyIgnored = true;
+                classes[i] = 0; // any valid class: its pick is multiplied by 0
+                continue;
+            }
+            if (y < 0 || y >= numClasses) {
+                throw new IllegalArgumentException(
+                        "labels: class index "
+                                + y
+                                + " at position "
+                                + ClassIndices.position(i, target.getShape())
+                                + " is outside [0, "
+                                + numClasses
+                                + ")"
+                                + (hasIgnoreIndex
+                                        ? " and is not the ignore index " + ignoreIndex
+                                        : ""));
+            }
+            counted++;
+            denominator += weight == null ? 1 : weight[(int) y];
+        }
+        // MEAN folds 1 / denominator into the coefficients of the targets that are not ignored
+        // (a zero total weight gives PyTorch's NaN values and gradients there); ignored
+        // positions get exactly 0, so their gradient is 0 as in PyTorch.
+        double scale = reduction == Reduction.MEAN ? 1.0 / denominator : 1.0;
+
+        Shape keptShape = keptShape(logProbs.getShape(), axis);
+        NDManager manager = logProbs.getManager();
+        NDArray index = onDevice(manager.create(classes, keptShape), logProbs);
+        NDArray picked = logProbs.gather(index, axis);
+
+        double targetScale = -(1 - (double) labelSmoothing) * scale;
+        NDArray perPosition;
+        if (weight == null && !anyIgnored) {
+            perPosition = picked.mul(scalar(targetScale, computeType));
+        } else {
+            double[] coefficients = new double[classes.length];
+            for (int i = 0; i < classes.length; i++) {
+                double w = weight == null ? 1 : weight[(int) classes[i]];
+                coefficients[i] = ignored[i] ? 0 : targetScale * w;
+            }
+            perPosition = picked.mul(coefficientArray(coefficients, keptShape, logProbs));
+        }
+        if (labelSmoothing > 0) {
+            NDArray smooth = smoothingSum(logProbs, axis);
+            double smoothScale = -((double) labelSmoothing / numClasses) * scale;
+            if (anyIgnored) {
+                double[] coefficients = new double[classes.length];
+                for (int i = 0; i < classes.length; i++) {
+                    coefficients[i] = ignored[i] ? 0 : smoothScale;
+                }
+                smooth = smooth.mul(coefficientArray(coefficients, keptShape, logProbs));
+            } else {
+                smooth = smooth.mul(scalar(smoothScale, computeType));
+            }
+            perPosition = perPosition.add(smooth);
+        }
+        return new PerPosition(perPosition, counted == 0);
+    }
+
+    /** Per-position loss (class axis kept with size 1) for probability targets. */
+    private PerPosition probabilityTerm(
+            NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
+        if (!target.getDataType().isFloating()) {
+            throw new IllegalArgumentException(
+                    "labels: class probabilities must be floating point, got "
+                            + target.getDataType()
+                            + " of shape "
+                            + target.getShape()
+                            + " (class indices have the logits' shape without the class axis)");
+        }
+        if (hasIgnoreIndex) {
+            throw new IllegalArgumentException(
+                    "labels: an ignore index ("
+                            + ignoreIndex
+                            + ") is not supported with class-probability targets of shape "
+                            + target.getShape()
+                            + ", as in PyTorch");
+        }
+        long positions = logProbs.getShape().size() / Math.max(numClasses, 1);
+        double scale = reduction == Reduction.MEAN ? 1.0 / positions : 1.0;
+        NDArray q =
+                target.getDataType() == computeType ? target : target.toType(computeType, false);
+        NDArray weighted = logProbs.mul(onDevice(q, logProbs));
+        if (weight != null) {
+            weighted = weighted.mul(classWeights(logProbs, axis));
+        }
+        NDArray perPosition =
+                weighted.sum(new int[] {axis}, true)
+                        .mul(scalar(-(1 - (double) labelSmoothing) * scale, computeType));
+        if (labelSmoothing > 0) {
+            NDArray smooth = smoothingSum(logProbs, axis);
+            double smoothScale = -((double) labelSmoothing / numClasses) * scale;
+            perPosition = perPosition.add(smooth.mul(scalar(smoothScale, computeType)));
+        }
+        return new PerPosition(perPosition, positions == 0);
+    }
+
+    /** Sum over classes of {@code w[c] * logProbs[c]} (or of {@code logProbs[c]}), axis kept. */
+    private NDArray smoothingSum(NDArray logProbs, int axis) {
+        NDArray terms = weight == null ? logProbs : logProbs.mul(classWeights(logProbs, axis));
+        return terms.sum(new int[] {axis}, true);
+    }
+
+    /** The class weights shaped to broadcast along {@code axis} of {@code like}. */
+    private NDArray classWeights(NDArray like, int axis) {
+        long[] dims = new long[like.getShape().dimension()];
+        Arrays.fill(dims, 1);
+        dims[axis] = weight.length;
+        NDArray w = like.getManager().create(weight, new Shape(dims));
+        return onDevice(w.toType(like.getDataType(), false), like);
+    }
+
+    private static NDArray coefficientArray(double[] values, Shape shape, NDArray like) {
+        NDManager manager = like.getManager();
+        NDArray array;
+        if (like.getDataType() == DataType.FLOAT64) {
+            array = manager.create(values, shape);
+        } else {
+            float[] single = new float[values.length];
+            for (int i = 0; i < values.length; i++) {
+                single[i] = (float) values[i];
+            }
+            array = manager.create(single, shape);
+        }
+        return onDevice(array, like);
+    }
+
+    private static Number scalar(double value, DataType computeType) {
+        return computeType == DataType.FLOAT64 ? (Number) value : (Number) (float) value;
+    }
+
+    private static NDArray onDevice(NDArray array, NDArray like) {
+        return array.getDevice().equals(like.getDevice())
+                ? array
+                : array.toDevice(like.getDevice(), false);
+    }
+
+    private static Shape keptShape(Shape shape, int axis) {
+        long[] dims = shape.getShape();
+        dims[axis] = 1;
+        return new Shape(dims);
+    }
+
+    private static Shape withoutAxis(Shape shape, int axis) {
+        return shape.slice(0, axis).addAll(shape.slice(axis + 1));
+    }
+
+    private static int normalizeAxis(int axis, Shape shape) {
+        int rank = shape.dimension();
+        if (axis < -rank || axis >= rank) {
+            throw new IllegalArgumentException(
+                    "classAxis: "
+                            + axis
+                            + " is out of range for logits of shape "
+                            + shape
+                            + " (rank "
+                            + rank
+                            + ")");
+        }
+        return Math.floorMod(axis, rank);
+    }
+
+    private static NDArray head(NDList list, String argument) {
+        if (list == null || list.isEmpty()) {
+            throw new IllegalArgumentException(argument + ": the NDList is empty or null");
+        }
+        return list.head();
+    }
+
+    /** Builds a {@link CrossEntropyLoss}; every option defaults to PyTorch's behaviour. */
+    public static final class Builder {
+
+        private String name = "CrossEntropyLoss";
+        private float temperature = 1f;
+        private int classAxis = -1;
+        private float[] weight;
+        private boolean hasIgnoreIndex;
+        private long ignoreIndex;
+        private float labelSmoothing;
+        private Reduction reduction = Reduction.MEAN;
+
+        private Builder() {}
+
+        /**
+         * Sets the loss name shown in training logs.
+         *
+         * @param name the name; default {@code "CrossEntropyLoss"}
+         * @return this builder
+         */
+        public Builder optName(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Sets the temperature the logits are divided by before the softmax.
+         *
+         * @param t the temperature, finite and greater than 0; default 1
+         * @return this builder
+         */
+        public Builder optTemperature(float t) {
+            this.temperature = t;
+            return this;
+        }
+
+        /**
+         * Sets the class axis.
+         *
+         * @param axis the axis holding the classes; default -1, use 1 for PyTorch's {@code (N, C,
+         *     d1, ..., dk)} layout
+         * @return this builder
+         */
+        public Builder optClassAxis(int axis) {
+            this.classAxis = axis;
+            return this;
+        }
+
+        /**
+         * Sets a rescaling weight per class, as PyTorch's {@code weight}.
+         *
+         * @param perClass one finite, non-negative weight per class; {@code null} for none
+         * @return this builder
+         */
+        public Builder optWeight(float[] perClass) {
+            this.weight = perClass == null ? null : perClass.clone();
+            return this;
+        }
+
+        /**
+         * Sets a target value that is ignored, as PyTorch's {@code ignore_index}.
+         *
+         * @param index the ignored target value (it may lie outside {@code [0, C)}, e.g. -100)
+         * @return this builder
+         */
+        public Builder optIgnoreIndex(long index) {
+            this.hasIgnoreIndex = true;
+            this.ignoreIndex = index;
+            return this;
+        }
+
+        /**
+         * Sets the label smoothing factor, as PyTorch's {@code label_smoothing}.
+         *
+         * @param epsilon the smoothing factor in [0, 1]; default 0
+         * @return this builder
+         */
+        public Builder optLabelSmoothing(float epsilon) {
+            this.labelSmoothing = epsilon;
+            return this;
+        }
+
+        /**
+         * Sets the reduction.
+         *
+         * @param r the reduction; default {@link Reduction#MEAN}
+         * @return this builder
+         */
+        public Builder optReduction(Reduction r) {
+            this.reduction = r;
+            return this;
+        }
+
+        /**
+         * Validates the options and builds the loss.
+         *
+         * @return a new loss
+         * @throws IllegalArgumentException if an option is invalid; the message names it and the
+         *     value seen
+         */
+        public CrossEntropyLoss build() {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("name: must be a non-empty string, got " + name);
+            }
+            if (!(temperature > 0) || Float.isInfinite(temperature)) {
+                throw new IllegalArgumentException(
+                        "temperature: must be finite and greater than 0, got " + temperature);
+            }
+            if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+                throw new IllegalArgumentException(
+                        "labelSmoothing: must be in [0, 1], got " + labelSmoothing);
+            }
+            if (reduction == null) {
+                throw new IllegalArgumentException("reduction: must not be null");
+            }
+            if (weight != null) {
+                if (weight.length == 0) {
+                    throw new IllegalArgumentException("weight: must not be empty");
+                }
+                for (int c = 0; c < weight.length; c++) {
+                    if (!(weight[c] >= 0) || Float.isInfinite(weight[c])) {
+                        throw new IllegalArgumentException(
+                                "weight: entry "
+                                        + c
+                                        + " must be finite and non-negative, got "
+                                        + weight[c]
+                                        + " in "
+                                        + Arrays.toString(weight));
+                    }
+                }
+            }
+            return new CrossEntropyLoss(this);
+        }
+    }
+}
