@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.loss.Loss;
+import io.github.tempered.grad.OwnedArrays;
 import java.util.Arrays;
 
 /**
@@ -258,7 +259,7 @@ public final class CrossEntropyLoss extends Loss {
         DataType computeType = dataType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
         NDArray z = dataType == computeType ? logits : logits.toType(computeType, false);
         if (temperature != 1f) {
-            z = z.div(temperature);
+            z = z.div(OwnedArrays.scalar(z.getManager(), temperature, computeType));
         }
         NDArray logProbs = z.logSoftmax(axis);
         PerPosition terms =
@@ -271,7 +272,7 @@ public final class CrossEntropyLoss extends Loss {
         NDArray total = terms.loss().sum();
         if (reduction == Reduction.MEAN && terms.nothingToAverage()) {
             // PyTorch's 0 / 0: the value is NaN while the gradient stays 0.
-            total = total.add(scalar(Double.NaN, computeType));
+            total = total.add(OwnedArrays.scalar(total.getManager(), Double.NaN, computeType));
         }
         return total;
     }
@@ -323,13 +324,13 @@ public final class CrossEntropyLoss extends Loss {
 
         Shape keptShape = keptShape(logProbs.getShape(), axis);
         NDManager manager = logProbs.getManager();
-        NDArray index = onDevice(manager.create(classes, keptShape), logProbs);
+        NDArray index = onDevice(OwnedArrays.create(manager, classes, keptShape), logProbs);
         NDArray picked = logProbs.gather(index, axis);
 
         double targetScale = -(1 - (double) labelSmoothing) * scale;
         NDArray perPosition;
         if (weight == null && !anyIgnored) {
-            perPosition = picked.mul(scalar(targetScale, computeType));
+            perPosition = picked.mul(OwnedArrays.scalar(manager, targetScale, computeType));
         } else {
             double[] coefficients = new double[classes.length];
             for (int i = 0; i < classes.length; i++) {
@@ -348,7 +349,7 @@ public final class CrossEntropyLoss extends Loss {
                 }
                 smooth = smooth.mul(coefficientArray(coefficients, keptShape, logProbs));
             } else {
-                smooth = smooth.mul(scalar(smoothScale, computeType));
+                smooth = smooth.mul(OwnedArrays.scalar(manager, smoothScale, computeType));
             }
             perPosition = perPosition.add(smooth);
         }
@@ -382,13 +383,17 @@ public final class CrossEntropyLoss extends Loss {
         if (weight != null) {
             weighted = weighted.mul(classWeights(logProbs, axis));
         }
+        NDManager manager = logProbs.getManager();
+        double targetScale = -(1 - (double) labelSmoothing) * scale;
         NDArray perPosition =
                 weighted.sum(new int[] {axis}, true)
-                        .mul(scalar(-(1 - (double) labelSmoothing) * scale, computeType));
+                        .mul(OwnedArrays.scalar(manager, targetScale, computeType));
         if (labelSmoothing > 0) {
             NDArray smooth = smoothingSum(logProbs, axis);
             double smoothScale = -((double) labelSmoothing / numClasses) * scale;
-            perPosition = perPosition.add(smooth.mul(scalar(smoothScale, computeType)));
+            perPosition =
+                    perPosition.add(
+                            smooth.mul(OwnedArrays.scalar(manager, smoothScale, computeType)));
         }
         return new PerPosition(perPosition, positions == 0);
     }
@@ -404,27 +409,14 @@ public final class CrossEntropyLoss extends Loss {
         long[] dims = new long[like.getShape().dimension()];
         Arrays.fill(dims, 1);
         dims[axis] = weight.length;
-        NDArray w = like.getManager().create(weight, new Shape(dims));
-        return onDevice(w.toType(like.getDataType(), false), like);
+        NDArray w =
+                OwnedArrays.create(like.getManager(), weight, new Shape(dims), like.getDataType());
+        return onDevice(w, like);
     }
 
     private static NDArray coefficientArray(double[] values, Shape shape, NDArray like) {
-        NDManager manager = like.getManager();
-        NDArray array;
-        if (like.getDataType() == DataType.FLOAT64) {
-            array = manager.create(values, shape);
-        } else {
-            float[] single = new float[values.length];
-            for (int i = 0; i < values.length; i++) {
-                single[i] = (float) values[i];
-            }
-            array = manager.create(single, shape);
-        }
-        return onDevice(array, like);
-    }
-
-    private static Number scalar(double value, DataType computeType) {
-        return computeType == DataType.FLOAT64 ? (Number) value : (Number) (float) value;
+        return onDevice(
+                OwnedArrays.create(like.getManager(), values, shape, like.getDataType()), like);
     }
 
     private static NDArray onDevice(NDArray array, NDArray like) {

@@ -1,0 +1,96 @@
+package io.github.tempered.grad;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Creates arrays whose memory the engine owns, so they stay valid inside an autograd graph after
+ * they are closed.
+ *
+ * <p>On the CPU, DJL's PyTorch engine creates arrays from Java data ({@code NDManager.create}, and
+ * the scalars behind {@code NDArray.mul(Number)} or {@code div(Number)}) with {@code
+ * torch::from_blob} over a direct {@code ByteBuffer} that only the Java array object keeps alive.
+ * Autograd saves the operands of {@code mul}, {@code div} and {@code gather}; once the Java array
+ * is closed and its buffer collected, {@code backward} reads freed memory and gives wrong gradients
+ * or "index out of bounds" errors. Every array built here is a native copy (or a native {@code
+ * full}), safe to close as soon as the forward computation no longer needs its Java handle.
+ */
+public final class OwnedArrays {
+
+    private OwnedArrays() {}
+
+    /**
+     * Creates a scalar (shape {@code ()}) of the given floating type.
+     *
+     * @param manager the manager to attach it to
+     * @param value the value; exact for float64, rounded to the type otherwise
+     * @param dataType the data type
+     * @return an engine-owned scalar
+     */
+    public static NDArray scalar(NDManager manager, double value, DataType dataType) {
+        if (dataType == DataType.FLOAT64) {
+            return owned(manager.create(value));
+        }
+        return manager.full(new Shape(), (float) value, dataType);
+    }
+
+    /**
+     * Creates an int64 array from Java data.
+     *
+     * @param manager the manager to attach it to
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @return an engine-owned copy
+     */
+    public static NDArray create(NDManager manager, long[] data, Shape shape) {
+        return owned(manager.create(data, shape));
+    }
+
+    /**
+     * Creates a floating-point array from Java data.
+     *
+     * @param manager the manager to attach it to
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @param dataType {@link DataType#FLOAT64} keeps the doubles; any other type rounds them to
+     *     float32 first and then converts
+     * @return an engine-owned copy
+     */
+    public static NDArray create(NDManager manager, double[] data, Shape shape, DataType dataType) {
+        if (dataType == DataType.FLOAT64) {
+            return owned(manager.create(data, shape));
+        }
+        float[] single = new float[data.length];
+        for (int i = 0; i < data.length; i++) {
+            single[i] = (float) data[i];
+        }
+        return create(manager, single, shape, dataType);
+    }
+
+    /**
+     * Creates a floating-point array from float data.
+     *
+     * @param manager the manager to attach it to
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @param dataType the target type
+     * @return an engine-owned array of that type
+     */
+    public static NDArray create(NDManager manager, float[] data, Shape shape, DataType dataType) {
+        NDArray blob = manager.create(data, shape);
+        if (dataType == DataType.FLOAT32) {
+            return owned(blob);
+        }
+        try (blob) {
+            return blob.toType(dataType, false); // a conversion allocates natively
+        }
+    }
+
+    private static NDArray owned(NDArray blobBacked) {
+        try (blobBacked) {
+            return blobBacked.duplicate();
+        }
+    }
+}
