@@ -161,6 +161,14 @@ public class ReliabilityDiagramTest {
                         IllegalArgumentException.class,
                         () -> ReliabilityDiagram.pair(ReliabilityDiagram.of(lenet), null));
         assertTrue(e.getMessage().contains("after: must not be null"), e.getMessage());
+        ReliabilityDiagram reports = ReliabilityDiagram.pair(lenet, lenetCooled);
+        assertEquals(reports.getWidth(), 2 * ReliabilityDiagram.DEFAULT_WIDTH);
+        assertEquals(reports.getHeight(), ReliabilityDiagram.DEFAULT_HEIGHT);
+        e =
+                expectThrows(
+                        IllegalArgumentException.class,
+                        () -> ReliabilityDiagram.pair((CalibrationReport) null, lenet));
+        assertTrue(e.getMessage().contains("before: must not be null"), e.getMessage());
         ReliabilityDiagram small =
                 ReliabilityDiagram.builder().setReport(lenet).optSize(300, 250).build();
         BufferedImage image = small.toBufferedImage();
