@@ -1,0 +1,422 @@
+package io.github.tempered.calibration;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Calibration metrics of a classifier's predictions: ECE, adaptive ECE, MCE, classwise ECE, Brier
+ * score, NLL, accuracy and the reliability bin table.
+ *
+ * <p>A report is an immutable value built from sufficient statistics (sums in double), so reports
+ * of disjoint parts of a data set {@link #merge merge} into the report of their union, e.g. one per
+ * partition of a distributed job.
+ *
+ * <h2>Definitions</h2>
+ *
+ * <p>For {@code N} samples with probabilities {@code p_ik} over {@code C} classes and true classes
+ * {@code y_i}, the <em>confidence</em> is {@code conf_i = max_k p_ik}, the <em>prediction</em> is
+ * the first class attaining it (as NumPy's {@code argmax}) and {@code correct_i} says whether it
+ * equals {@code y_i}.
+ *
+ * <ul>
+ *   <li><b>Equal-width bins</b> ({@code B = numBins}): bin {@code b} (0-based) holds the values
+ *       {@code b / B < p <= (b + 1) / B}, half-open on the left as in Guo et al. (2017). A value of
+ *       exactly 0 falls in the first bin and a value of exactly 1 (or, after rounding, slightly
+ *       above) in the last. The edges {@code k / B} are computed in double and every input is
+ *       widened exactly to double before the comparison, so a float32 {@code 0.2f} (which is
+ *       0.2000000030) lies above the edge {@code 3 / 15} while a float64 {@code 0.2} lies on it and
+ *       belongs to the bin below.
+ *   <li><b>ECE</b> {@code = sum_b (n_b / N) |acc_b - conf_b|} over the equal-width bins of the
+ *       confidences, where {@code acc_b} and {@code conf_b} are the bin's accuracy and mean
+ *       confidence; <b>MCE</b> is the largest {@code |acc_b - conf_b|} over non-empty bins.
+ *   <li><b>Adaptive (equal-mass) ECE</b>: the {@code N} pairs {@code (conf_i, correct_i)}, sorted
+ *       by confidence and then by correctness (wrong first), are cut into {@code B} consecutive
+ *       bins whose sizes differ by at most one, the first {@code N mod B} bins holding one sample
+ *       more (NumPy's {@code array_split}); the ECE formula is then applied to these bins, and bins
+ *       left empty when {@code N < B} contribute nothing. See Nixon et al. (2019), "Measuring
+ *       Calibration in Deep Learning".
+ *   <li><b>Classwise ECE</b>: the mean over the {@code C} classes of the equal-width ECE of {@code
+ *       p_ik} against the indicator {@code y_i == k}, taken over all {@code N} samples, i.e. {@code
+ *       (1 / C) sum_k sum_b (n_kb / N) |mean_{i in kb} [y_i == k] - mean_{i in kb} p_ik|}. This is
+ *       Kull et al. (2019)'s classwise-ECE and Nixon et al.'s static calibration error (SCE).
+ *   <li><b>Brier score</b>: {@code (1 / N) sum_i sum_k (p_ik - [y_i == k])^2}, which lies in {@code
+ *       [0, 2]}.
+ *   <li><b>NLL</b>: the mean of {@code -log p_iy}. From probabilities it is {@code -log(max(p_iy,
+ *       tiny))} with {@code tiny} the smallest normal number of the input's type ({@code 2^-126}
+ *       for float32, float16 and bfloat16, so at most about 87.34; {@code 2^-1022} for float64, at
+ *       most about 708.40). From logits it is the exact float64 log-softmax, never {@code
+ *       log(softmax)}, so it stays finite and accurate for logits of any finite magnitude.
+ *   <li><b>Accuracy</b>: the mean of {@code correct_i}.
+ * </ul>
+ *
+ * <h2>Inputs</h2>
+ *
+ * <ul>
+ *   <li>Probabilities: an {@code (N, C)} floating-point array (float32 and float64; float16 and
+ *       bfloat16 too), every entry finite and non-negative and every row summing to 1 within {@link
+ *       #ROW_SUM_TOLERANCE}. They are widened to float64 exactly.
+ *   <li>Logits: an {@code (N, C)} floating-point array of finite values; the engine widens them to
+ *       float64 and takes the log-softmax, and the probabilities are its exponential.
+ *   <li>Labels: an {@code (N)} array of class indices in {@code [0, C)}, of an integer type (int64,
+ *       int32, int16, int8 or uint8).
+ * </ul>
+ *
+ * <p>Bad input throws an {@link IllegalArgumentException} naming the argument and what was seen.
+ * The arrays may live on any device; chunks of rows are copied to Java and every array created on
+ * the way is closed before a factory method returns.
+ *
+ * <p>A report keeps every sample's confidence (for the adaptive ECE and an exact merge), so its
+ * size grows with {@code N}: about 8 bytes a sample, plus {@code O(C * B)} for the classwise bins.
+ */
+public final class CalibrationReport {
+
+    /**
+     * How far the sum of a row of probabilities may be from 1: rows with {@code |sum_k p_k - 1| >
+     * 1e-3} are rejected. Generous enough for float16 probabilities and for rows that were
+     * normalised in float32 over many classes.
+     */
+    public static final double ROW_SUM_TOLERANCE = 1e-3;
+
+    private final CalibrationStats stats;
+    private final double ece;
+    private final double mce;
+    private final double adaptiveEce;
+    private final double classwiseEce;
+    private final List<Bin> bins;
+
+    private CalibrationReport(CalibrationStats stats) {
+        stats.sortPairs();
+        this.stats = stats;
+        long n = stats.count;
+        ece = stats.ece();
+        List<Bin> table = new ArrayList<>(stats.numBins);
+        double worst = 0;
+        for (int b = 0; b < stats.numBins; b++) {
+            long count = stats.binCount[b];
+            double meanConfidence = count == 0 ? Double.NaN : stats.binConfidence[b] / count;
+            double accuracy = count == 0 ? Double.NaN : (double) stats.binCorrect[b] / count;
+            if (count > 0) {
+                worst = Math.max(worst, Math.abs(meanConfidence - accuracy));
+            }
+            table.add(
+                    new Bin(
+                            (double) b / stats.numBins,
+                            (double) (b + 1) / stats.numBins,
+                            count,
+                            meanConfidence,
+                            accuracy));
+        }
+        bins = Collections.unmodifiableList(table);
+        mce = worst;
+        double classwise = 0;
+        for (int k = 0; k < stats.numClasses; k++) {
+            classwise +=
+                    CalibrationStats.gapSum(
+                                    stats.numBins,
+                                    stats.classProbability,
+                                    stats.classPositive,
+                                    k * stats.numBins)
+                            / n;
+        }
+        classwiseEce = classwise / stats.numClasses;
+        adaptiveEce = adaptiveEce(stats);
+    }
+
+    /**
+     * Computes the report of class probabilities.
+     *
+     * @param probabilities the predicted probabilities, shape {@code (N, C)}, rows summing to 1
+     * @param labels the true classes, shape {@code (N)}, integer type, values in {@code [0, C)}
+     * @param numBins the number of equal-width (and of equal-mass) bins, at least 1; 15 is usual
+     * @return the report
+     * @throws IllegalArgumentException if an argument is empty, has the wrong type or shape, holds
+     *     a non-finite or negative probability, a row not summing to 1 within {@link
+     *     #ROW_SUM_TOLERANCE}, or a label outside {@code [0, C)}; or if {@code numBins < 1}
+     */
+    public static CalibrationReport of(NDArray probabilities, NDArray labels, int numBins) {
+        return compute(probabilities, labels, numBins, false);
+    }
+
+    /**
+     * Computes the report of logits, with probabilities {@code softmax(logits)} and the NLL from
+     * the float64 log-softmax. To score a temperature {@code T}, pass {@code logits / T}.
+     *
+     * @param logits the logits, shape {@code (N, C)}, finite
+     * @param labels the true classes, shape {@code (N)}, integer type, values in {@code [0, C)}
+     * @param numBins the number of equal-width (and of equal-mass) bins, at least 1; 15 is usual
+     * @return the report
+     * @throws IllegalArgumentException if an argument is empty, has the wrong type or shape, holds
+     *     a NaN or infinite logit or a label outside {@code [0, C)}; or if {@code numBins < 1}
+     */
+    public static CalibrationReport ofLogits(NDArray logits, NDArray labels, int numBins) {
+        return compute(logits, labels, numBins, true);
+    }
+
+    private static CalibrationReport compute(
+            NDArray input, NDArray labels, int numBins, boolean logits) {
+        String argument = logits ? "logits" : "probabilities";
+        checkBins(numBins);
+        Shape shape = RowScanner.checkMatrix(input, argument);
+        int numClasses = (int) shape.get(1);
+        int[] classes = ClassLabels.read(labels, shape.get(0), numClasses, argument, shape, false);
+        CalibrationStats stats = new CalibrationStats(numBins, numClasses, true, true);
+        RowScanner.scan(input, classes, logits, argument, stats);
+        return new CalibrationReport(stats);
+    }
+
+    static void checkBins(int numBins) {
+        if (numBins < 1) {
+            throw new IllegalArgumentException("numBins: must be at least 1, got " + numBins);
+        }
+    }
+
+    /**
+     * Returns the report of the union of the samples of this report and of {@code other}.
+     *
+     * <p>Counts, accuracy, the bin counts, the adaptive ECE and the MCE's bin membership are exact;
+     * the sums behind ECE, NLL, Brier score and classwise ECE agree with a report computed on all
+     * samples at once up to the rounding of double additions in another order (about {@code 1e-15}
+     * relative).
+     *
+     * @param other the report of other samples, with the same number of bins and classes
+     * @return a new report; neither input changes
+     * @throws IllegalArgumentException if {@code other} is null or has another number of bins or
+     *     classes
+     */
+    public CalibrationReport merge(CalibrationReport other) {
+        if (other == null) {
+            throw new IllegalArgumentException("other: must not be null");
+        }
+        if (other.stats.numBins != stats.numBins || other.stats.numClasses != stats.numClasses) {
+            throw new IllegalArgumentException(
+                    "other: has "
+                            + other.stats.numBins
+                            + " bins and "
+                            + other.stats.numClasses
+                            + " classes, but this report has "
+                            + stats.numBins
+                            + " bins and "
+                            + stats.numClasses
+                            + " classes");
+        }
+        return new CalibrationReport(stats.plus(other.stats));
+    }
+
+    private static double adaptiveEce(CalibrationStats stats) {
+        double[] right = stats.correctConfidences;
+        double[] wrong = stats.wrongConfidences;
+        long n = stats.count;
+        int numBins = stats.numBins;
+        long base = n / numBins;
+        long extra = n % numBins;
+        int i = 0;
+        int j = 0;
+        double total = 0;
+        for (int b = 0; b < numBins; b++) {
+            long size = base + (b < extra ? 1 : 0);
+            double confidence = 0;
+            long correct = 0;
+            for (long s = 0; s < size; s++) {
+                // Merge order: by confidence, then wrong (false) before correct (true).
+                if (j < wrong.length && (i >= right.length || wrong[j] <= right[i])) {
+                    confidence += wrong[j++];
+                } else {
+                    confidence += right[i++];
+                    correct++;
+                }
+            }
+            total += Math.abs(confidence - correct);
+        }
+        return total / n;
+    }
+
+    /**
+     * Returns the expected calibration error over equal-width bins (Guo et al. 2017).
+     *
+     * @return the ECE, in {@code [0, 1]}
+     */
+    public double ece() {
+        return ece;
+    }
+
+    /**
+     * Returns the maximum calibration error: the largest gap between accuracy and mean confidence
+     * over the non-empty equal-width bins.
+     *
+     * @return the MCE, in {@code [0, 1]}
+     */
+    public double mce() {
+        return mce;
+    }
+
+    /**
+     * Returns the adaptive (equal-mass) expected calibration error, as defined in the class
+     * documentation.
+     *
+     * @return the adaptive ECE, in {@code [0, 1]}
+     */
+    public double adaptiveEce() {
+        return adaptiveEce;
+    }
+
+    /**
+     * Returns the classwise expected calibration error: the mean over classes of the equal-width
+     * ECE of that class's probability against the indicator of that class.
+     *
+     * @return the classwise ECE, in {@code [0, 1]}
+     */
+    public double classwiseEce() {
+        return classwiseEce;
+    }
+
+    /**
+     * Returns the Brier score: the mean over samples of the sum over classes of {@code (p_k - [y ==
+     * k])^2}.
+     *
+     * @return the Brier score, in {@code [0, 2]}
+     */
+    public double brier() {
+        return stats.brier();
+    }
+
+    /**
+     * Returns the mean negative log-likelihood of the true classes (see the class documentation for
+     * the clamping of zero probabilities).
+     *
+     * @return the NLL, at least 0
+     */
+    public double nll() {
+        return stats.nll();
+    }
+
+    /**
+     * Returns the top-1 accuracy.
+     *
+     * @return the fraction of samples whose prediction is the true class
+     */
+    public double accuracy() {
+        return (double) stats.correct / stats.count;
+    }
+
+    /**
+     * Returns the mean confidence (the mean of the largest probability of each sample).
+     *
+     * @return the mean confidence, in {@code (0, 1]}
+     */
+    public double meanConfidence() {
+        double sum = 0;
+        for (double v : stats.binConfidence) {
+            sum += v;
+        }
+        return sum / stats.count;
+    }
+
+    /**
+     * Returns the number of samples.
+     *
+     * @return {@code N}, at least 1
+     */
+    public long count() {
+        return stats.count;
+    }
+
+    /**
+     * Returns the number of bins.
+     *
+     * @return {@code B}, at least 1
+     */
+    public int numBins() {
+        return stats.numBins;
+    }
+
+    /**
+     * Returns the number of classes.
+     *
+     * @return {@code C}, at least 1
+     */
+    public int numClasses() {
+        return stats.numClasses;
+    }
+
+    /**
+     * Returns the equal-width bin table of the confidences, from the lowest bin to the highest.
+     *
+     * @return an unmodifiable list of {@link #numBins()} bins
+     */
+    public List<Bin> bins() {
+        return bins;
+    }
+
+    /**
+     * Returns a multi-line summary: the metrics, then one line per non-empty bin.
+     *
+     * @return the summary
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "CalibrationReport (N = %d, C = %d, %d bins)%n"
+                                + "  accuracy %.4f  ECE %.4f  MCE %.4f  adaptive ECE %.4f"
+                                + "  classwise ECE %.4f  NLL %.4f  Brier %.4f%n"
+                                + "  %-16s %8s %11s %9s%n",
+                        count(),
+                        numClasses(),
+                        numBins(),
+                        accuracy(),
+                        ece,
+                        mce,
+                        adaptiveEce,
+                        classwiseEce,
+                        nll(),
+                        brier(),
+                        "bin",
+                        "count",
+                        "confidence",
+                        "accuracy"));
+        for (Bin bin : bins) {
+            if (bin.count() > 0) {
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                "  (%.3f, %.3f]   %8d %11.4f %9.4f%n",
+                                bin.lower(),
+                                bin.upper(),
+                                bin.count(),
+                                bin.meanConfidence(),
+                                bin.accuracy()));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * One equal-width bin of a reliability diagram: the samples whose confidence lies in {@code
+     * (lower, upper]} (the first bin also holds 0).
+     *
+     * @param lower the lower edge {@code b / B}
+     * @param upper the upper edge {@code (b + 1) / B}
+     * @param count the number of samples in the bin
+     * @param meanConfidence their mean confidence, NaN for an empty bin
+     * @param accuracy the fraction of them predicted correctly, NaN for an empty bin
+     */
+    public record Bin(
+            double lower, double upper, long count, double meanConfidence, double accuracy) {
+
+        /**
+         * Returns the calibration gap {@code meanConfidence - accuracy}: positive where the model
+         * is overconfident.
+         *
+         * @return the gap, NaN for an empty bin
+         */
+        public double gap() {
+            return meanConfidence - accuracy;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.github.tempered.calibration;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Validates an {@code (N, C)} array of probabilities or logits and feeds its rows, as float64
+ * probabilities, into {@link CalibrationStats}.
+ *
+ * <p>The engine widens each chunk of rows to float64 (and, for logits, takes the log-softmax); Java
+ * then reads the chunk, checks it and computes per row the confidence, the prediction, the NLL and
+ * the Brier score. Every array created here is closed before returning.
+ */
+final class RowScanner {
+
+    /** Elements per chunk pulled from the engine: bounds the Java copy for large inputs. */
+    private static final int CHUNK_ELEMENTS = 1 << 18;
+
+    private RowScanner() {}
+
+    /**
+     * Checks that {@code input} is a floating-point {@code (N, C)} array with {@code N, C >= 1}.
+     *
+     * @param input the array
+     * @param argument its argument name, for messages
+     * @return its shape
+     */
+    static Shape checkMatrix(NDArray input, String argument) {
+        if (input == null) {
+            throw new IllegalArgumentException(argument + ": must not be null");
+        }
+        Shape shape = input.getShape();
+        DataType type = input.getDataType();
+        if (!type.isFloating()) {
+            throw new IllegalArgumentException(
+                    argument + ": must be floating point, got " + type + " of shape " + shape);
+        }
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException(argument + ": must have shape (N, C), got " + shape);
+        }
+        if (shape.get(0) == 0) {
+            throw new IllegalArgumentException(
+                    argument + ": is empty (shape " + shape + "); at least one row is needed");
+        }
+        if (shape.get(1) == 0) {
+            throw new IllegalArgumentException(
+                    argument + ": has no classes (shape " + shape + "); C must be at least 1");
+        }
+        if (shape.get(1) > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException(
+                    argument + ": has too many classes (shape " + shape + ")");
+        }
+        return shape;
+    }
+
+    /**
+     * Adds every row of {@code input} to {@code sink}.
+     *
+     * @param input probabilities or logits, already checked by {@link #checkMatrix}
+     * @param labels the true classes, already checked against the shape
+     * @param logits whether {@code input} holds logits
+     * @param argument the input's argument name, for messages
+     * @param sink where the rows go
+     * @throws IllegalArgumentException for non-finite values, negative probabilities or probability
+     *     rows that do not sum to 1 within {@link CalibrationReport#ROW_SUM_TOLERANCE}
+     */
+    static void scan(
+            NDArray input, int[] labels, boolean logits, String argument, CalibrationStats sink) {
+        Shape shape = input.getShape();
+        long rows = shape.get(0);
+        int classes = (int) shape.get(1);
+        // float16, bfloat16 and float32 probabilities clamp at float32's smallest normal number.
+        double tiny =
+                input.getDataType() == DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
+        long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / classes);
+        double[] row = new double[classes];
+        for (long start = 0; start < rows; start += rowsPerChunk) {
+            long end = Math.min(rows, start + rowsPerChunk);
+            double[] values;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray chunk =
+                        start == 0 && end == rows
+                                ? input
+                                : input.get(new NDIndex("{}:{}", start, end));
+                NDArray wide = chunk.toType(DataType.FLOAT64, false);
+                if (logits) {
+                    values = wide.logSoftmax(1).toDoubleArray();
+                    if (!allFinite(values)) {
+                        checkFinite(wide, start, argument);
+                    }
+                } else {
+                    values = wide.toDoubleArray();
+                }
+            }
+            for (int r = 0; r < end - start; r++) {
+                long rowIndex = start + r;
+                int offset = r * classes;
+                int label = labels[(int) rowIndex];
+                double nll;
+                if (logits) {
+                    for (int k = 0; k < classes; k++) {
+                        row[k] = Math.exp(values[offset + k]);
+                    }
+                    nll = -values[offset + label];
+                } else {
+                    System.arraycopy(values, offset, row, 0, classes);
+                    checkProbabilities(row, rowIndex, argument);
+                    nll = -Math.log(Math.max(row[label], tiny));
+                }
+                int predicted = 0;
+                double brier = 0;
+                for (int k = 0; k < classes; k++) {
+                    double p = row[k];
+                    if (p > row[predicted]) {
+                        predicted = k;
+                    }
+                    double d = k == label ? p - 1 : p;
+                    brier += d * d;
+                }
+                sink.addRow(row, 0, label, row[predicted], predicted == label, nll, brier);
+            }
+        }
+    }
+
+    private static boolean allFinite(double[] values) {
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Throws for the first non-finite logit. Called only when the log-softmax has a non-finite
+     * value: NaN or infinite logits always cause one, and finite logits only when their range
+     * exceeds the float64 range, which is no error (that class's probability is then 0).
+     */
+    private static void checkFinite(NDArray wide, long firstRow, String argument) {
+        double[] values = wide.toDoubleArray();
+        int classes = (int) wide.getShape().get(1);
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new IllegalArgumentException(
+                        argument
+                                + ": must be finite, got "
+                                + values[i]
+                                + " at ("
+                                + (firstRow + i / classes)
+                                + ", "
+                                + (i % classes)
+                                + ")");
+            }
+        }
+    }
+
+    private static void checkProbabilities(double[] row, long rowIndex, String argument) {
+        double sum = 0;
+        for (int k = 0; k < row.length; k++) {
+            double p = row[k];
+            if (!Double.isFinite(p)) {
+                throw new IllegalArgumentException(
+                        argument
+                                + ": must be finite, got "
+                                + p
+                                + " at ("
+                                + rowIndex
+                                + ", "
+                                + k
+                                + ")");
+            }
+            if (p < 0) {
+                throw new IllegalArgumentException(
+                        argument
+                                + ": must not be negative, got "
+                                + p
+                                + " at ("
+                                + rowIndex
+                                + ", "
+                                + k
+                                + ")");
+            }
+            sum += p;
+        }
+        if (!(Math.abs(sum - 1) <= CalibrationReport.ROW_SUM_TOLERANCE)) {
+            throw new IllegalArgumentException(
+                    argument
+                            + ": each row must sum to 1 (within "
+                            + CalibrationReport.ROW_SUM_TOLERANCE
+                            + "), but row "
+                            + rowIndex
+                            + " sums to "
+                            + sum);
+        }
+    }
+}
