@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.tempered.grad.OwnedArrays;
 
 /** The computation shared by this package's blocks: {@code x / T}, then an optional softmax. */
 final class TemperatureOps {
@@ -106,11 +107,8 @@ final class TemperatureOps {
             if (logT != null) {
                 z = z.div(logT.exp());
             } else if (fixedTemperature != 1f) {
-                Number t =
-                        x.getDataType() == DataType.FLOAT64
-                                ? (Number) (double) fixedTemperature
-                                : (Number) fixedTemperature;
-                z = z.div(t);
+                // Not div(Number): that scalar lives in a Java buffer autograd would outlive.
+                z = z.div(OwnedArrays.scalar(x.getManager(), fixedTemperature, x.getDataType()));
             }
             switch (output) {
                 case SOFTMAX:
