@@ -70,8 +70,9 @@ import java.util.Arrays;
  *       smoothing makes the numerator non-zero). SUM gives 0 in both cases.
  *   <li>The computation is log-softmax based, so logits of magnitude 1e4 give finite values and
  *       gradients. Non-finite logits propagate NaN as they do in PyTorch.
- *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 and
- *       bfloat16 logits are computed in float32 and give a float32 result.
+ *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 logits are
+ *       computed in float32 and give a float32 result, and their gradient flows back in float16.
+ *       (DJL 0.36's PyTorch engine cannot create bfloat16 arrays at all.)
  * </ul>
  *
  * <p>The returned array is attached to the manager of the logits; every intermediate array is
@@ -257,7 +258,7 @@ public final class CrossEntropyLoss extends Loss {
         }
 
         DataType computeType = dataType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
-        NDArray z = dataType == computeType ? logits : logits.toType(computeType, false);
+        NDArray z = dataType == computeType ? logits : upcast(logits, computeType);
         if (temperature != 1f) {
             z = z.div(OwnedArrays.scalar(z.getManager(), temperature, computeType));
         }
@@ -275,6 +276,21 @@ public final class CrossEntropyLoss extends Loss {
             total = total.add(OwnedArrays.scalar(total.getManager(), Double.NaN, computeType));
         }
         return total;
+    }
+
+    /**
+     * Converts half-precision logits to {@code type} so that gradients still flow back: DJL's
+     * {@code toType} runs without autograd, so the converted array would be cut off from the graph.
+     * Adding a one-element zero of {@code type} promotes instead, as PyTorch's type promotion
+     * widens a dimensioned float16 array next to a dimensioned float32 one.
+     *
+     * @param logits half-precision logits with at least one dimension
+     * @param type the wider floating type
+     * @return the logits in {@code type}, connected to the autograd graph
+     */
+    static NDArray upcast(NDArray logits, DataType type) {
+        NDArray zero = logits.getManager().zeros(new Shape(1), type);
+        return logits.add(onDevice(zero, logits));
     }
 
     /**
