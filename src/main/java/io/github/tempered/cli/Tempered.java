@@ -1,0 +1,112 @@
+package io.github.tempered.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tempered} command line: {@code demo}, {@code calibrate}, {@code distill} and {@code
+ * gradients}.
+ *
+ * <p>Exit codes: 0 on success, 2 for a usage error (reported by picocli with the usage text), 1
+ * for bad input or a failure, reported as one line on standard error without a stack trace
+ * ({@code --verbose} adds it).
+ */
+@Command(
+        name = "tempered",
+        mixinStandardHelpOptions = true,
+        versionProvider = Tempered.Version.class,
+        description =
+                "Temperature scaling and calibration for DJL models: train and calibrate a"
+                        + " classifier (demo), calibrate any model's saved outputs (calibrate),"
+                        + " distil a teacher into a student (distill), or walk through a"
+                        + " backward pass (gradients).",
+        subcommands = {
+            DemoCommand.class,
+            CalibrateCommand.class,
+            GradientsCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Tempered implements Runnable {
+
+    @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+    /** Creates the top-level command; picocli instantiates it. */
+    public Tempered() {}
+
+    /**
+     * Runs the command line and exits with its exit code.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the command line with the given streams, without exiting.
+     *
+     * @param args the arguments
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code: 0 success, 1 bad input or failure, 2 usage error
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new Tempered());
+        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    boolean verbose =
+                            commandLine.getCommand() instanceof Verbosity
+                                    && ((Verbosity) commandLine.getCommand()).verbose();
+                    PrintWriter w = commandLine.getErr();
+                    w.println("tempered " + commandLine.getCommandName() + ": " + oneLine(e));
+                    if (verbose) {
+                        e.printStackTrace(w);
+                    }
+                    w.flush();
+                    return 1;
+                });
+        return cli.execute(args);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        } else if (!(e instanceof IllegalArgumentException)
+                && !(e instanceof java.io.IOException)) {
+            message = e.getClass().getSimpleName() + ": " + message;
+        }
+        return message.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    /** A subcommand with a {@code --verbose} flag. */
+    interface Verbosity {
+        /**
+         * Returns whether stack traces are wanted.
+         *
+         * @return the flag
+         */
+        boolean verbose();
+    }
+
+    /** Reports the version from the jar manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        /** {@inheritDoc} */
+        @Override
+        public String[] getVersion() {
+            String v = Tempered.class.getPackage().getImplementationVersion();
+            return new String[] {"tempered " + (v == null ? "development" : v)};
+        }
+    }
+}

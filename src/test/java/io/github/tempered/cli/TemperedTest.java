@@ -1,0 +1,62 @@
+package io.github.tempered.cli;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+/** The top-level command: help, version and usage errors. */
+public class TemperedTest {
+
+    @DataProvider(name = "subcommands")
+    public static Object[][] subcommands() {
+        return new Object[][] {{"demo"}, {"calibrate"}, {"gradients"}};
+    }
+
+    @Test(dataProvider = "subcommands")
+    public void everySubcommandHasHelp(String name) {
+        CliRun run = CliRun.of(name, "--help");
+        assertEquals(run.exitCode(), 0, run.toString());
+        assertTrue(run.out().contains("Usage: tempered " + name), run.toString());
+        assertTrue(run.out().contains("--help"), run.toString());
+    }
+
+    @Test
+    public void topLevelHelpListsTheSubcommands() {
+        CliRun run = CliRun.of("--help");
+        assertEquals(run.exitCode(), 0, run.toString());
+        for (Object[] row : subcommands()) {
+            assertTrue(run.out().contains((String) row[0]), run.toString());
+        }
+    }
+
+    @Test
+    public void versionIsPrinted() {
+        CliRun run = CliRun.of("--version");
+        assertEquals(run.exitCode(), 0, run.toString());
+        assertTrue(run.out().startsWith("tempered "), run.toString());
+    }
+
+    @DataProvider(name = "usageErrors")
+    public static Object[][] usageErrors() {
+        return new Object[][] {
+            {new String[] {"no-such-command"}},
+            {new String[] {"calibrate"}},
+            {new String[] {"calibrate", "x.npz", "--bins", "many"}},
+            {new String[] {"calibrate", "x.npz", "--fit-fraction", "1.5"}},
+            {new String[] {"calibrate", "x.npz", "--bins", "0"}},
+            {new String[] {"demo", "--epochs", "0"}},
+            {new String[] {"demo", "--limit", "1,2"}},
+            {new String[] {"gradients", "--unknown"}},
+        };
+    }
+
+    @Test(dataProvider = "usageErrors")
+    public void usageErrorsExitWithTwo(String[] args) {
+        CliRun run = CliRun.of(args);
+        assertEquals(run.exitCode(), 2, run.toString());
+        assertTrue(run.err().contains("Usage:") || !run.err().isBlank(), run.toString());
+        assertTrue(!run.err().contains("\tat "), "no stack trace: " + run);
+    }
+}
