@@ -258,7 +258,7 @@ public final class CrossEntropyLoss extends Loss {
         DataType computeType = dataType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
         NDArray z = dataType == computeType ? logits : logits.toType(computeType, false);
         if (temperature != 1f) {
-            z = z.div(temperature);
+            z = z.div(EngineOwned.scalar(temperature, z));
         }
         NDArray logProbs = z.logSoftmax(axis);
         PerPosition terms =
@@ -271,7 +271,7 @@ public final class CrossEntropyLoss extends Loss {
         NDArray total = terms.loss().sum();
         if (reduction == Reduction.MEAN && terms.nothingToAverage()) {
             // PyTorch's 0 / 0: the value is NaN while the gradient stays 0.
-            total = total.add(scalar(Double.NaN, computeType));
+            total = total.add(EngineOwned.scalar(Double.NaN, total));
         }
         return total;
     }
@@ -323,13 +323,13 @@ public final class CrossEntropyLoss extends Loss {
 
         Shape keptShape = keptShape(logProbs.getShape(), axis);
         NDManager manager = logProbs.getManager();
-        NDArray index = onDevice(manager.create(classes, keptShape), logProbs);
+        NDArray index = EngineOwned.copyOf(manager.create(classes, keptShape), logProbs);
         NDArray picked = logProbs.gather(index, axis);
 
         double targetScale = -(1 - (double) labelSmoothing) * scale;
         NDArray perPosition;
         if (weight == null && !anyIgnored) {
-            perPosition = picked.mul(scalar(targetScale, computeType));
+            perPosition = picked.mul(EngineOwned.scalar(targetScale, picked));
         } else {
             double[] coefficients = new double[classes.length];
             for (int i = 0; i < classes.length; i++) {
@@ -348,7 +348,7 @@ public final class CrossEntropyLoss extends Loss {
                 }
                 smooth = smooth.mul(coefficientArray(coefficients, keptShape, logProbs));
             } else {
-                smooth = smooth.mul(scalar(smoothScale, computeType));
+                smooth = smooth.mul(EngineOwned.scalar(smoothScale, smooth));
             }
             perPosition = perPosition.add(smooth);
         }
@@ -382,13 +382,13 @@ public final class CrossEntropyLoss extends Loss {
         if (weight != null) {
             weighted = weighted.mul(classWeights(logProbs, axis));
         }
+        NDArray summed = weighted.sum(new int[] {axis}, true);
         NDArray perPosition =
-                weighted.sum(new int[] {axis}, true)
-                        .mul(scalar(-(1 - (double) labelSmoothing) * scale, computeType));
+                summed.mul(EngineOwned.scalar(-(1 - (double) labelSmoothing) * scale, summed));
         if (labelSmoothing > 0) {
             NDArray smooth = smoothingSum(logProbs, axis);
             double smoothScale = -((double) labelSmoothing / numClasses) * scale;
-            perPosition = perPosition.add(smooth.mul(scalar(smoothScale, computeType)));
+            perPosition = perPosition.add(smooth.mul(EngineOwned.scalar(smoothScale, smooth)));
         }
         return new PerPosition(perPosition, positions == 0);
     }
@@ -405,7 +405,7 @@ public final class CrossEntropyLoss extends Loss {
         Arrays.fill(dims, 1);
         dims[axis] = weight.length;
         NDArray w = like.getManager().create(weight, new Shape(dims));
-        return onDevice(w.toType(like.getDataType(), false), like);
+        return EngineOwned.copyOf(w.toType(like.getDataType(), false), like);
     }
 
     private static NDArray coefficientArray(double[] values, Shape shape, NDArray like) {
@@ -420,11 +420,7 @@ public final class CrossEntropyLoss extends Loss {
             }
             array = manager.create(single, shape);
         }
-        return onDevice(array, like);
-    }
-
-    private static Number scalar(double value, DataType computeType) {
-        return computeType == DataType.FLOAT64 ? (Number) value : (Number) (float) value;
+        return EngineOwned.copyOf(array, like);
     }
 
     private static NDArray onDevice(NDArray array, NDArray like) {
