@@ -39,7 +39,8 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
     @Parameters(
             index = "0",
             paramLabel = "FILE",
-            description = "Model outputs: .npz (logits and labels), .npy or .csv (N rows, C columns).")
+            description =
+                    "Model outputs: .npz (logits and labels), .npy or .csv (N rows, C columns).")
     private Path file;
 
     @Option(
@@ -69,14 +70,16 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
             names = "--fit-fraction",
             paramLabel = "F",
             defaultValue = "1.0",
-            description = "Fraction of rows, from the start, used to fit T (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Fraction of rows, from the start, used to fit T (default: ${DEFAULT-VALUE}).")
     private double fitFraction;
 
     @Option(
             names = "--bins",
             paramLabel = "N",
             defaultValue = "15",
-            description = "Equal-width confidence bins for ECE and MCE (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Equal-width confidence bins for ECE and MCE (default: ${DEFAULT-VALUE}).")
     private int bins;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON.")

@@ -56,8 +56,8 @@ final class Classifiers {
     }
 
     /**
-     * Trains a model on the Fashion-MNIST training split with EasyTrain and Adam, validating on
-     * the validation split each epoch, with DJL's progress bars.
+     * Trains a model on the Fashion-MNIST training split with EasyTrain and Adam, validating on the
+     * validation split each epoch, with DJL's progress bars.
      *
      * @param model the model (block set, not initialised)
      * @param loss the loss

@@ -4,7 +4,6 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Dataset.Usage;
 import ai.djl.translate.TranslateException;
 import io.github.tempered.calibration.CalibrationReport;
@@ -89,7 +88,8 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
     @Override
     public Integer call() throws IOException, TranslateException {
         if (epochs < 1) {
-            throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
+            throw new ParameterException(
+                    spec.commandLine(), "--epochs must be >= 1, got " + epochs);
         }
         if (limit != null && limit.length != 3) {
             throw new ParameterException(
@@ -119,7 +119,8 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
                     Classifiers.train(model, loss, dataset, manager, epochs, 1e-3f);
             double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
 
-            NDArray valLogits = Classifiers.logits(model, dataset.images(Usage.VALIDATION, manager));
+            NDArray valLogits =
+                    Classifiers.logits(model, dataset.images(Usage.VALIDATION, manager));
             NDArray valLabels = dataset.labels(Usage.VALIDATION, manager);
             NDArray testLogits = Classifiers.logits(model, dataset.images(Usage.TEST, manager));
             NDArray testLabels = dataset.labels(Usage.TEST, manager);
@@ -127,8 +128,7 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
             TemperatureFit fit = new TemperatureScaler().fit(valLogits, valLabels);
             double t = fit.temperature();
             CalibrationReport before = CalibrationReport.ofLogits(testLogits, testLabels, 15);
-            CalibrationReport after =
-                    CalibrationReport.ofLogits(testLogits.div(t), testLabels, 15);
+            CalibrationReport after = CalibrationReport.ofLogits(testLogits.div(t), testLabels, 15);
 
             w.printf(
                     Locale.ROOT,
@@ -168,7 +168,8 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
             ReliabilityDiagram.of(after).savePng(dir.resolve("reliability-after.png"));
             report.put("total_seconds", (System.nanoTime() - start) / 1e9);
             Reports.writeJson(dir.resolve("report.json"), report);
-            w.println("Wrote " + dir.resolve("report.json") + " and reliability diagrams in " + dir);
+            w.println(
+                    "Wrote " + dir.resolve("report.json") + " and reliability diagrams in " + dir);
             w.flush();
         }
         return 0;

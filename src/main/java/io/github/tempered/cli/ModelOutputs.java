@@ -115,7 +115,8 @@ final class ModelOutputs {
                             + ")");
         }
         if (n == 0 || c == 0) {
-            throw new IllegalArgumentException(outputsName + " is empty: shape " + outputs.getShape());
+            throw new IllegalArgumentException(
+                    outputsName + " is empty: shape " + outputs.getShape());
         }
         double[] values = toDoubles(outputs, outputsName);
         long[] classes = toClasses(labels, labelsName, c);
@@ -168,7 +169,8 @@ final class ModelOutputs {
             }
             return list;
         } catch (RuntimeException e) {
-            if (e instanceof IllegalArgumentException && e.getMessage().startsWith(file.toString())) {
+            if (e instanceof IllegalArgumentException
+                    && e.getMessage().startsWith(file.toString())) {
                 throw e;
             }
             throw new IllegalArgumentException(

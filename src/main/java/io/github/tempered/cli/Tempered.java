@@ -10,9 +10,9 @@ import picocli.CommandLine.Command;
  * The {@code tempered} command line: {@code demo}, {@code calibrate}, {@code distill} and {@code
  * gradients}.
  *
- * <p>Exit codes: 0 on success, 2 for a usage error (reported by picocli with the usage text), 1
- * for bad input or a failure, reported as one line on standard error without a stack trace
- * ({@code --verbose} adds it).
+ * <p>Exit codes: 0 on success, 2 for a usage error (reported by picocli with the usage text), 1 for
+ * bad input or a failure, reported as one line on standard error without a stack trace ({@code
+ * --verbose} adds it).
  */
 @Command(
         name = "tempered",

@@ -1,5 +1,5 @@
 /**
- * The {@code tempered} command line (picocli): {@code demo}, {@code calibrate}, {@code distill}
- * and {@code gradients}. Entry point {@link io.github.tempered.cli.Tempered}.
+ * The {@code tempered} command line (picocli): {@code demo}, {@code calibrate}, {@code distill} and
+ * {@code gradients}. Entry point {@link io.github.tempered.cli.Tempered}.
  */
 package io.github.tempered.cli;

@@ -37,6 +37,27 @@ public final class OwnedArrays {
     }
 
     /**
+     * Creates a scalar for arithmetic with {@code like}: float64 when {@code like} is float64,
+     * float32 otherwise (a 0-dimensional operand never changes the type of a dimensioned one), on
+     * the manager and device of {@code like}.
+     *
+     * @param value the value
+     * @param like the array the scalar will be combined with
+     * @return an engine-owned scalar
+     */
+    public static NDArray scalarLike(double value, NDArray like) {
+        DataType type =
+                like.getDataType() == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+        NDArray scalar = scalar(like.getManager(), value, type);
+        if (scalar.getDevice().equals(like.getDevice())) {
+            return scalar;
+        }
+        try (scalar) {
+            return scalar.toDevice(like.getDevice(), true);
+        }
+    }
+
+    /**
      * Creates an int64 array from Java data.
      *
      * @param manager the manager to attach it to

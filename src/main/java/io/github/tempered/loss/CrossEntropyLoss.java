@@ -442,7 +442,7 @@ public final class CrossEntropyLoss extends Loss {
     }
 
     private static Shape keptShape(Shape shape, int axis) {
-        long[] dims = shape.getShape();
+        long[] dims = shape.getShape().clone(); // getShape() returns the Shape's own array
         dims[axis] = 1;
         return new Shape(dims);
     }

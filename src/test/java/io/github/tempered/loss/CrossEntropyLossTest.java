@@ -14,6 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.github.tempered.testing.DirectMemory;
 import io.github.tempered.testing.Fixtures;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -130,6 +131,50 @@ public class CrossEntropyLossTest {
                 assertClose(half + " gradient", "gradient", grads[0], grads[1], 1e-2, 1e-3);
             }
         }
+    }
+
+    /**
+     * The gradient does not change when the garbage collector frees Java memory between {@code
+     * evaluate} and the backward pass (arrays made from Java data must not be kept by autograd).
+     */
+    @Test
+    public void gradientSurvivesGarbageCollectionBeforeBackward() throws InterruptedException {
+        CrossEntropyLoss loss =
+                CrossEntropyLoss.builder()
+                        .optTemperature(1.5f)
+                        .optWeight(new float[] {1f, 2f, 3f, 4f, 5f})
+                        .optIgnoreIndex(4)
+                        .optLabelSmoothing(0.1f)
+                        .build();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray logits = manager.randomNormal(new Shape(8, 5));
+            NDArray target = manager.create(new long[] {0, 1, 2, 3, 4, 0, 1, 2});
+            double[] reference = gradient(loss, logits, target, false);
+            for (int i = 0; i < 3; i++) {
+                assertClose(
+                        "gc before backward",
+                        "gradient",
+                        gradient(loss, logits, target, true),
+                        reference,
+                        0,
+                        0);
+            }
+        }
+    }
+
+    private static double[] gradient(
+            CrossEntropyLoss loss, NDArray logits, NDArray target, boolean recycle)
+            throws InterruptedException {
+        NDArray x = logits.duplicate();
+        x.setRequiresGradient(true);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray out = loss.evaluate(new NDList(target), new NDList(x));
+            if (recycle) {
+                DirectMemory.recycle();
+            }
+            collector.backward(out);
+        }
+        return x.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     static CrossEntropyLoss lossOf(JsonObject c) {
