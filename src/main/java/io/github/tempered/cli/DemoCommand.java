@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,13 +46,7 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
 
     @Spec private CommandSpec spec;
 
-    @Option(
-            names = "--data",
-            paramLabel = "DIR",
-            description =
-                    "Directory with the four Fashion-MNIST idx .gz files (default: the Debian"
-                            + " package's directory if present, else the embedded subset).")
-    private Path data;
+    @Mixin private DataOptions dataOptions;
 
     @Option(
             names = "--epochs",
@@ -61,25 +56,11 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
     private int epochs;
 
     @Option(
-            names = "--seed",
-            paramLabel = "S",
-            defaultValue = "42",
-            description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
-    private long seed;
-
-    @Option(
             names = "--out",
             paramLabel = "DIR",
             defaultValue = "tempered-out",
             description = "Output directory (default: ${DEFAULT-VALUE}).")
     private Path out;
-
-    @Option(
-            names = "--limit",
-            paramLabel = "TRAIN,VAL,TEST",
-            split = ",",
-            description = "Use at most this many train, validation and test images (quick runs).")
-    private int[] limit;
 
     @Option(names = "--verbose", description = "Show stack traces of failures.")
     private boolean verbose;
@@ -91,20 +72,10 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
             throw new ParameterException(
                     spec.commandLine(), "--epochs must be >= 1, got " + epochs);
         }
-        if (limit != null && limit.length != 3) {
-            throw new ParameterException(
-                    spec.commandLine(), "--limit takes three numbers: TRAIN,VAL,TEST");
-        }
         PrintWriter w = spec.commandLine().getOut();
         long start = System.nanoTime();
-        FashionMnistData.Builder builder = FashionMnistData.builder().optSeed(seed);
-        if (data != null) {
-            builder.optDirectory(data).optSource(FashionMnistData.Source.FULL);
-        }
-        if (limit != null) {
-            builder.optLimit(limit[0], limit[1], limit[2]);
-        }
-        FashionMnistData dataset = builder.build();
+        FashionMnistData dataset = dataOptions.load(spec.commandLine());
+        long seed = dataOptions.seed;
         w.println("Tempered demo: " + dataset);
         w.flush();
 

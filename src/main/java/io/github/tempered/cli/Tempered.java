@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             CalibrateCommand.class,
+            DistillCommand.class,
             GradientsCommand.class,
             CommandLine.HelpCommand.class
         })

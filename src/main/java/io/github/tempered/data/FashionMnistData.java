@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.Dataset;
-import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
 import ai.djl.training.dataset.SequenceSampler;
 import java.io.IOException;
@@ -18,9 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -347,35 +344,6 @@ public final class FashionMnistData {
                     to - from,
                     Arrays.copyOfRange(images, from * IMAGE_SIZE, to * IMAGE_SIZE),
                     Arrays.copyOfRange(labels, from, to));
-        }
-    }
-
-    /**
-     * A uniform shuffle per epoch from a seeded {@link Random}: the sequence of epochs depends only
-     * on the seed. (DJL's {@code RandomSampler} draws from its global {@code RandomUtils}.)
-     */
-    private static final class SeededShuffle implements Sampler.SubSampler {
-        private final Random random;
-
-        SeededShuffle(long seed) {
-            random = new Random(seed);
-        }
-
-        /** {@inheritDoc} */
-        @Override
-        public synchronized Iterator<Long> sample(RandomAccessDataset dataset) {
-            int n = Math.toIntExact(dataset.size());
-            long[] indices = new long[n];
-            for (int i = 0; i < n; i++) {
-                indices[i] = i;
-            }
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                long t = indices[i];
-                indices[i] = indices[j];
-                indices[j] = t;
-            }
-            return Arrays.stream(indices).iterator();
         }
     }
 

@@ -11,7 +11,7 @@ public class TemperedTest {
 
     @DataProvider(name = "subcommands")
     public static Object[][] subcommands() {
-        return new Object[][] {{"demo"}, {"calibrate"}, {"gradients"}};
+        return new Object[][] {{"demo"}, {"calibrate"}, {"distill"}, {"gradients"}};
     }
 
     @Test(dataProvider = "subcommands")
