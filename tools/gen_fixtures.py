@@ -19,8 +19,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import fixtures_cross_entropy  # noqa: E402
+import fixtures_temperature  # noqa: E402
 
-MODULES = [fixtures_cross_entropy]
+MODULES = [fixtures_cross_entropy, fixtures_temperature]
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test",
                        "resources", "fixtures")
