@@ -1,0 +1,178 @@
+package io.github.tempered.calibration;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import java.util.Locale;
+
+/**
+ * The result of a temperature fit: the temperature {@code T}, the mean negative log-likelihood
+ * before ({@code T = 1}) and after scaling, the number of passes the fit made over the data, and
+ * how the fit ended.
+ *
+ * <p>A fit is immutable and can be applied to new logits with {@link #apply(NDArray)}, which
+ * returns {@code softmax(logits / T)}.
+ *
+ * @param temperature the fitted temperature, finite and greater than 0
+ * @param nllBefore the mean negative log-likelihood of the fit data at {@code T = 1}
+ * @param nllAfter the mean negative log-likelihood of the fit data at {@link #temperature()}
+ * @param iterations the number of passes over the data (evaluations of the NLL and its first two
+ *     derivatives), counting the one at {@code T = 1}
+ * @param outcome how the fit ended; see {@link Outcome}
+ */
+public record TemperatureFit(
+        double temperature, double nllBefore, double nllAfter, int iterations, Outcome outcome) {
+
+    /** How a temperature fit ended. */
+    public enum Outcome {
+        /** The relative change of {@code T} fell below the tolerance: {@code T} is the optimum. */
+        CONVERGED,
+        /**
+         * The NLL still decreased at the smallest allowed temperature (for example because the data
+         * are separable: every label is its row's arg-max, so the NLL falls towards its infimum as
+         * {@code T -> 0}); {@code T} is that bound.
+         */
+        AT_MIN_TEMPERATURE,
+        /**
+         * The NLL still decreased at the largest allowed temperature (for example because the
+         * logits rank the labels below average, so the optimum lies at {@code T -> infinity});
+         * {@code T} is that bound.
+         */
+        AT_MAX_TEMPERATURE,
+        /**
+         * Every row of the logits is constant, so the NLL is the same for every {@code T}; the fit
+         * returns {@code T = 1}.
+         */
+        UNDETERMINED,
+        /**
+         * The iteration limit was reached before convergence; {@code T} is the best temperature
+         * seen.
+         */
+        MAX_ITERATIONS
+    }
+
+    /**
+     * Creates a fit, validating its components.
+     *
+     * @param temperature the fitted temperature, finite and greater than 0
+     * @param nllBefore the mean NLL at {@code T = 1}
+     * @param nllAfter the mean NLL at {@code temperature}
+     * @param iterations the number of passes over the data, at least 0
+     * @param outcome how the fit ended, not null
+     * @throws IllegalArgumentException if a component is out of range
+     */
+    public TemperatureFit {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException(
+                    "temperature: must be finite and greater than 0, got " + temperature);
+        }
+        if (iterations < 0) {
+            throw new IllegalArgumentException("iterations: must be >= 0, got " + iterations);
+        }
+        if (outcome == null) {
+            throw new IllegalArgumentException("outcome: must not be null");
+        }
+    }
+
+    /**
+     * Creates a fit that ended with {@link Outcome#CONVERGED}.
+     *
+     * @param temperature the fitted temperature, finite and greater than 0
+     * @param nllBefore the mean NLL at {@code T = 1}
+     * @param nllAfter the mean NLL at {@code temperature}
+     * @param iterations the number of passes over the data, at least 0
+     * @throws IllegalArgumentException if a component is out of range
+     */
+    public TemperatureFit(double temperature, double nllBefore, double nllAfter, int iterations) {
+        this(temperature, nllBefore, nllAfter, iterations, Outcome.CONVERGED);
+    }
+
+    /**
+     * Returns whether the fit stopped at one of the temperature bounds rather than at an interior
+     * optimum.
+     *
+     * @return {@code true} for {@link Outcome#AT_MIN_TEMPERATURE} and {@link
+     *     Outcome#AT_MAX_TEMPERATURE}
+     */
+    public boolean atBound() {
+        return outcome == Outcome.AT_MIN_TEMPERATURE || outcome == Outcome.AT_MAX_TEMPERATURE;
+    }
+
+    /**
+     * Returns the calibrated probabilities {@code softmax(logits / T)} along the last axis.
+     *
+     * <p>Float64 logits give float64 probabilities; float32, float16 and bfloat16 logits are
+     * computed and returned in float32. NaN or infinite logits propagate as they do through a
+     * softmax. The result is attached to the manager of {@code logits}; every intermediate array is
+     * closed.
+     *
+     * @param logits raw logits, at least one dimension, the classes along the last axis (e.g.
+     *     {@code (N, C)})
+     * @return the calibrated probabilities, the shape of {@code logits}
+     * @throws IllegalArgumentException if {@code logits} is null, a scalar or not floating point
+     */
+    public NDArray apply(NDArray logits) {
+        if (logits == null) {
+            throw new IllegalArgumentException("logits: must not be null");
+        }
+        if (logits.getShape().dimension() == 0) {
+            throw new IllegalArgumentException(
+                    "logits: must have at least one dimension (the class axis), got a scalar of"
+                            + " shape ()");
+        }
+        DataType type = logits.getDataType();
+        if (!type.isFloating()) {
+            throw new IllegalArgumentException(
+                    "logits: must be floating point, got "
+                            + type
+                            + " of shape "
+                            + logits.getShape());
+        }
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            if (type == DataType.FLOAT64) {
+                result = logits.div(temperature).softmax(-1);
+            } else {
+                NDArray single =
+                        type == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+                result = single.div((float) temperature).softmax(-1);
+            }
+            NDScope.unregister(result);
+        }
+        // Hand the result to the caller's own scope, if there is one.
+        NDScope.register(result);
+        return result;
+    }
+
+    /**
+     * Returns a one-line summary, e.g. {@code TemperatureFit[T=2.1209, NLL 1.2397 -> 0.8867, 6
+     * iterations]}, with the outcome appended when the fit did not converge normally.
+     *
+     * @return the summary
+     */
+    @Override
+    public String toString() {
+        String text =
+                String.format(
+                        Locale.ROOT,
+                        "TemperatureFit[T=%.5g, NLL %.5g -> %.5g, %d iteration%s",
+                        temperature,
+                        nllBefore,
+                        nllAfter,
+                        iterations,
+                        iterations == 1 ? "" : "s");
+        switch (outcome) {
+            case AT_MIN_TEMPERATURE:
+                return text + ", stopped at the minimum temperature]";
+            case AT_MAX_TEMPERATURE:
+                return text + ", stopped at the maximum temperature]";
+            case UNDETERMINED:
+                return text + ", undetermined: every row of the logits is constant]";
+            case MAX_ITERATIONS:
+                return text + ", iteration limit reached before convergence]";
+            default:
+                return text + "]";
+        }
+    }
+}
