@@ -165,7 +165,8 @@ final class ModelOutputs {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             NDList list = NDList.decode(manager, in);
             if (list.isEmpty()) {
-                throw new IllegalArgumentException(file + " holds no arrays");
+                throw new IllegalArgumentException(
+                        file + " is not a readable NumPy file: it holds no arrays");
             }
             return list;
         } catch (RuntimeException e) {
