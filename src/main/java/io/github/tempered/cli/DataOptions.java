@@ -18,6 +18,11 @@ final class DataOptions {
     Path data;
 
     @Option(
+            names = "--embedded",
+            description = "Use the subset embedded in the jar even when the full set is installed.")
+    boolean embedded;
+
+    @Option(
             names = "--seed",
             paramLabel = "S",
             defaultValue = "42",
@@ -44,8 +49,14 @@ final class DataOptions {
                     commandLine, "--limit takes three numbers: TRAIN,VAL,TEST");
         }
         FashionMnistData.Builder builder = FashionMnistData.builder().optSeed(seed);
+        if (data != null && embedded) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--data and --embedded exclude each other");
+        }
         if (data != null) {
             builder.optDirectory(data).optSource(FashionMnistData.Source.FULL);
+        } else if (embedded) {
+            builder.optSource(FashionMnistData.Source.EMBEDDED);
         }
         if (limit != null) {
             builder.optLimit(limit[0], limit[1], limit[2]);

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
                     + " ECE and MCE before and after, with reliability diagrams and a JSON report.",
             "Uses Debian's dataset-fashion-mnist files when present (or --data DIR), else the"
                     + " subset embedded in the jar. Deterministic for a given --seed.",
-            "Example: tempered demo --epochs 8 --seed 42 --out tempered-out"
+            "Example: tempered demo --epochs 20 --seed 42 --out tempered-out"
         })
 final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
 
@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
     @Option(
             names = "--epochs",
             paramLabel = "N",
-            defaultValue = "8",
+            defaultValue = "20",
             description = "Training epochs (default: ${DEFAULT-VALUE}).")
     private int epochs;
 
@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
         Map<String, Object> report = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager();
                 Model model = Model.newInstance("tempered-demo-mlp")) {
-            model.setBlock(Classifiers.mlp(256, 128, FashionMnistData.NUM_CLASSES));
+            model.setBlock(Classifiers.mlp(512, 256, FashionMnistData.NUM_CLASSES));
             long trainStart = System.nanoTime();
             Classifiers.TrainingSummary summary =
                     Classifiers.train(model, loss, dataset, manager, epochs, 1e-3f);

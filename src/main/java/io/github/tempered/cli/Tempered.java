@@ -32,6 +32,9 @@ import picocli.CommandLine.Command;
         })
 public final class Tempered implements Runnable {
 
+    /** DJL's system property for PyTorch's intra-op threads. */
+    static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+
     @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
     /** Creates the top-level command; picocli instantiates it. */
@@ -55,6 +58,11 @@ public final class Tempered implements Runnable {
      * @return the exit code: 0 success, 1 bad input or failure, 2 usage error
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        // One intra-op thread unless the user chose: on a busy 2-core machine PyTorch's spinning
+        // OpenMP threads made the demo 12x slower, and one thread keeps runs reproducible.
+        if (System.getProperty(THREADS_PROPERTY) == null) {
+            System.setProperty(THREADS_PROPERTY, "1");
+        }
         CommandLine cli = new CommandLine(new Tempered());
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));

@@ -1,0 +1,58 @@
+package io.github.tempered.cli;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.testng.annotations.Test;
+
+/** {@code tempered distill} at reduced size. */
+public class DistillCommandTest {
+
+    @Test
+    public void reducedRunReportsTeacherAndBothStudents() throws IOException {
+        Path json = Files.createTempDirectory("tempered-distill").resolve("distill.json");
+        CliRun run =
+                CliRun.of(
+                        "distill",
+                        "--embedded",
+                        "--limit",
+                        "1200,200,300",
+                        "--epochs",
+                        "3",
+                        "--teacher-hidden",
+                        "64,32",
+                        "--student-hidden",
+                        "32,16",
+                        "--json",
+                        json.toString());
+        assertEquals(run.exitCode(), 0, run.toString());
+        JsonObject results = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(results.get("temperature").getAsFloat(), 4f);
+        assertEquals(results.get("alpha").getAsFloat(), 0.7f);
+        for (String key : new String[] {"teacher", "student_hard_labels", "student_distilled"}) {
+            JsonObject m = results.getAsJsonObject(key);
+            double accuracy = m.get("accuracy").getAsDouble();
+            assertTrue(
+                    accuracy > 0.25 && accuracy <= 1,
+                    key + " accuracy, chance is 0.1: " + accuracy);
+            assertTrue(m.get("nll").getAsDouble() > 0, key + " nll");
+            assertTrue(run.out().contains(key.replace('_', ' ')), run.toString());
+        }
+        assertTrue(
+                !results.getAsJsonObject("student_hard_labels")
+                        .equals(results.getAsJsonObject("student_distilled")),
+                "the two students differ");
+    }
+
+    @Test
+    public void invalidAlphaIsBadInput() {
+        CliRun run = CliRun.of("distill", "--embedded", "--alpha", "1.5");
+        assertEquals(run.exitCode(), 1, run.toString());
+        assertTrue(run.err().contains("alpha"), run.toString());
+    }
+}
