@@ -87,7 +87,7 @@ public class ExamplesTest {
         try (Stream<Path> files = Files.list(SOURCES)) {
             sources =
                     files.map(f -> f.getFileName().toString())
-                            .filter(n -> n.endsWith(".java"))
+                            .filter(n -> n.endsWith(".java") && !n.equals("package-info.java"))
                             .sorted()
                             .collect(Collectors.toList());
         }
