@@ -81,6 +81,35 @@ public class ExamplesTest {
     }
 
     @Test
+    public void trainThenCalibrateFitsTAndDrawsTheDiagrams() throws Exception {
+        Path folder = Files.createTempDirectory("train-then-calibrate");
+        String out =
+                run(() -> TrainThenCalibrate.main(new String[] {"2", "1000", folder.toString()}));
+        Matcher fit = Pattern.compile("validation NLL ([0-9.]+) -> ([0-9.]+)").matcher(out);
+        assertTrue(fit.find(), "output: " + out);
+        // T = 1 is a candidate, so the fitted T never raises the NLL it minimises.
+        assertTrue(
+                Double.parseDouble(fit.group(2)) <= Double.parseDouble(fit.group(1)),
+                "output: " + out);
+        assertTrue(out.contains("test accuracy"), "output: " + out);
+        Path png = folder.resolve("train-then-calibrate.png");
+        assertTrue(Files.size(png) > 0, png + " is empty");
+    }
+
+    @Test
+    public void distillationTrainsTeacherStudentAndBaseline() throws Exception {
+        String out = run(() -> Distillation.main(new String[] {"2", "1000"}));
+        Matcher accuracy = Pattern.compile("test accuracy ([0-9.]+)").matcher(out);
+        int models = 0;
+        while (accuracy.find()) {
+            models++;
+            // Ten classes: chance is 0.1.
+            assertTrue(Double.parseDouble(accuracy.group(1)) > 0.4, "output: " + out);
+        }
+        assertEquals(models, 3, "three models; output: " + out);
+    }
+
+    @Test
     public void readmeLinksEveryExample() throws IOException {
         String readme = Files.readString(Path.of("examples", "README.md"), StandardCharsets.UTF_8);
         List<String> sources;
@@ -91,7 +120,13 @@ public class ExamplesTest {
                             .sorted()
                             .collect(Collectors.toList());
         }
-        assertEquals(sources, List.of("CustomTrainingLoop.java", "QuickStart.java"));
+        assertEquals(
+                sources,
+                List.of(
+                        "CustomTrainingLoop.java",
+                        "Distillation.java",
+                        "QuickStart.java",
+                        "TrainThenCalibrate.java"));
         for (String source : sources) {
             String link = "(src/main/java/io/github/tempered/examples/" + source + ")";
             assertTrue(
