@@ -86,6 +86,8 @@ import org.slf4j.LoggerFactory;
  *       default hard loss); when both are set they must name the same axis, checked in {@code
  *       build()} where the rank does not matter (e.g. 1 and 2) and in {@code evaluate} otherwise
  *       (e.g. -1 and 2). The class axis may not be 0, the batch axis.
+ *   <li>{@code optRejectNonFinite(reject)}: a strict mode, off by default (see the edge cases); it
+ *       costs a few engine calls per {@code evaluate}, none when off.
  *   <li>{@code optName(name)}: the name shown in training logs; default {@code "DistillationLoss"}.
  * </ul>
  *
@@ -101,7 +103,10 @@ import org.slf4j.LoggerFactory;
  *       the class axis (needed when the hard loss has an ignore index) or class probabilities. With
  *       {@code alpha = 1} the hard labels may be left out: {@code labels = [teacher logits]}; if
  *       they are given, they serve only to mask ignored positions.
- *   <li>Output: a scalar, float64 for float64 student logits and float32 otherwise.
+ *   <li>Output: a scalar, float64 for float64 student logits and float32 otherwise: float16 student
+ *       logits are computed in float32, widened inside the autograd graph so that their gradient
+ *       flows back (in float16). bfloat16 logits cannot occur: DJL 0.36's PyTorch engine aborts the
+ *       JVM when it creates any bfloat16 array, and Tempered never creates one.
  * </ul>
  *
  * <h2>Edge cases</h2>
@@ -111,6 +116,13 @@ import org.slf4j.LoggerFactory;
  *       {@code "batchmean"} does.
  *   <li>Identical student and teacher logits give a KL term of 0 (up to rounding) and no soft
  *       gradient.
+ *   <li>Non-finite logits behave as in PyTorch: a NaN or {@code +inf} student or teacher logit
+ *       makes the loss NaN, a {@code -inf} teacher logit rules its class out (see above), and a
+ *       {@code -inf} student logit gives {@code +inf} where the teacher's probability is positive
+ *       (NaN where it is 0, {@code 0 * inf}). Positions whose hard label is ignored contribute
+ *       nothing to either term whatever their logits. {@code optRejectNonFinite(true)} instead
+ *       rejects NaN and infinite student logits and NaN and {@code +inf} teacher logits with an
+ *       {@link IllegalArgumentException} naming the first one.
  *   <li>Bad input ({@code labels} without the teacher when {@code alpha < 1}, teacher and student
  *       shapes that differ, non-floating logits, disagreeing class axes) raises an {@link
  *       IllegalArgumentException} naming the argument and the shapes or values seen.
@@ -128,6 +140,7 @@ public final class DistillationLoss extends Loss {
     private final float alpha;
     private final int classAxis;
     private final CrossEntropyLoss hardLoss;
+    private final boolean rejectNonFinite;
 
     private DistillationLoss(Builder builder, int classAxis, CrossEntropyLoss hardLoss) {
         super(builder.name);
@@ -135,6 +148,7 @@ public final class DistillationLoss extends Loss {
         this.alpha = builder.alpha;
         this.classAxis = classAxis;
         this.hardLoss = hardLoss;
+        this.rejectNonFinite = builder.rejectNonFinite;
     }
 
     /**
@@ -181,6 +195,15 @@ public final class DistillationLoss extends Loss {
      */
     public CrossEntropyLoss getHardLoss() {
         return hardLoss;
+    }
+
+    /**
+     * Returns whether non-finite logits are rejected instead of propagated.
+     *
+     * @return {@code true} if built with {@code optRejectNonFinite(true)}
+     */
+    public boolean isRejectNonFinite() {
+        return rejectNonFinite;
     }
 
     /**
@@ -319,6 +342,10 @@ public final class DistillationLoss extends Loss {
                             + " of shape "
                             + teacher.getShape());
         }
+        if (rejectNonFinite) {
+            NonFinite.reject(student, "predictions", "student logits", false);
+            NonFinite.reject(teacher, "labels", "teacher logits", true);
+        }
         NDArray hard = targets.hard();
         if (hard != null) {
             Shape indexShape = shape.slice(0, axis).addAll(shape.slice(axis + 1));
@@ -365,8 +392,11 @@ public final class DistillationLoss extends Loss {
     private NDArray softTerm(NDArray student, NDArray teacher, NDArray hard, int axis) {
         DataType computeType =
                 student.getDataType() == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+        // Not toType: it runs without autograd, so a float16 student would get no soft gradient.
         NDArray s =
-                student.getDataType() == computeType ? student : student.toType(computeType, false);
+                student.getDataType() == computeType
+                        ? student
+                        : CrossEntropyLoss.upcast(student, computeType);
         NDArray t = teacher.stopGradient();
         if (t.getDataType() != computeType) {
             t = t.toType(computeType, false);
@@ -483,6 +513,7 @@ public final class DistillationLoss extends Loss {
         private float alpha = 0.5f;
         private Integer classAxis;
         private CrossEntropyLoss hardLoss;
+        private boolean rejectNonFinite;
 
         private Builder() {}
 
@@ -542,6 +573,19 @@ public final class DistillationLoss extends Loss {
          */
         public Builder optClassAxis(int axis) {
             this.classAxis = axis;
+            return this;
+        }
+
+        /**
+         * Sets whether NaN and infinite student logits, and NaN and {@code +inf} teacher logits,
+         * are rejected with an {@link IllegalArgumentException} instead of propagating NaN as
+         * PyTorch does ({@code -inf} teacher logits stay allowed: they rule a class out).
+         *
+         * @param reject {@code true} to reject them; default {@code false}
+         * @return this builder
+         */
+        public Builder optRejectNonFinite(boolean reject) {
+            this.rejectNonFinite = reject;
             return this;
         }
 
