@@ -11,6 +11,7 @@ Every case reuses the schema of its area's own fixture file, plus an "area" fiel
 """
 
 import json
+import math
 import os
 
 import torch
@@ -164,6 +165,9 @@ def softmax_cases():
                         * 1e4, 0.01, log=log)
     for case in gen.cases:
         case["area"] = "softmax"
+        g = case["grad_log_temperature"]
+        if g is not None and not math.isfinite(g):
+            case["grad_log_temperature"] = str(g)  # strict JSON has no NaN
     return gen.cases
 
 
