@@ -176,7 +176,7 @@ public final class GradCheck {
                     "block: "
                             + block.getClass().getSimpleName()
                             + " is not initialized; call initialize(manager, dataType, "
-                            + inputs.getShapes()
+                            + Arrays.toString(inputs.getShapes())
                             + ") first");
         }
         List<Variable> variables = new ArrayList<>();

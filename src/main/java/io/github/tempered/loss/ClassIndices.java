@@ -179,6 +179,7 @@ public final class ClassIndices {
             }
         }
         Shape shape = labels.getShape();
+        boolean single = type != DataType.FLOAT64;
         long[] out = new long[values.length];
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
@@ -186,7 +187,7 @@ public final class ClassIndices {
                 throw new IllegalArgumentException(
                         argument
                                 + ": floating-point class indices must be whole numbers, got "
-                                + v
+                                + format(v, single)
                                 + " at position "
                                 + position(i, shape));
             }
@@ -195,13 +196,18 @@ public final class ClassIndices {
                         argument
                                 + ": floating-point class indices must be whole numbers in the"
                                 + " int64 range, got "
-                                + v
+                                + format(v, single)
                                 + " at position "
                                 + position(i, shape));
             }
             out[i] = (long) v;
         }
         return out;
+    }
+
+    /** Prints a label as its own type does: a float32 1e30 as 1.0E30, not 1.0000000150474662E30. */
+    private static String format(double v, boolean single) {
+        return single ? Float.toString((float) v) : Double.toString(v);
     }
 
     private static double[] widen(float[] values) {

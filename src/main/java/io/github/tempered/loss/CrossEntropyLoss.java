@@ -226,12 +226,14 @@ public final class CrossEntropyLoss extends Loss {
      * Adds this batch's summed loss to the accumulators, closing the arrays it creates (DJL's
      * {@code Loss} leaves them attached to the batch's manager).
      *
-     * @param keys the accumulator keys to update
+     * @param keys the accumulator keys to update, each added with {@code addAccumulator}
      * @param labels the targets
      * @param predictions the logits
+     * @throws IllegalArgumentException for bad input or a key without an accumulator
      */
     @Override
     public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+        AccumulatorKeys.require(totalInstances, keys, getName());
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             super.updateAccumulators(keys, labels, predictions);

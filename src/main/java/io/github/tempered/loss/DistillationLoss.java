@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.loss.Loss;
 import io.github.tempered.grad.OwnedArrays;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -240,12 +241,14 @@ public final class DistillationLoss extends Loss {
      * Adds this batch's loss to the accumulators, closing the arrays it creates (DJL's {@code Loss}
      * leaves them attached to the batch's manager).
      *
-     * @param keys the accumulator keys to update
+     * @param keys the accumulator keys to update, each added with {@code addAccumulator}
      * @param labels the hard labels and the teacher logits
      * @param predictions the student logits
+     * @throws IllegalArgumentException for bad input or a key without an accumulator
      */
     @Override
     public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+        AccumulatorKeys.require(totalInstances, keys, getName());
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             super.updateAccumulators(keys, labels, predictions);
@@ -271,7 +274,7 @@ public final class DistillationLoss extends Loss {
                     "labels: expected [hard labels, teacher logits], got "
                             + labels.size()
                             + " arrays of shapes "
-                            + labels.getShapes());
+                            + Arrays.toString(labels.getShapes()));
         }
         if (labels.size() == 1) {
             if (alpha < 1) {

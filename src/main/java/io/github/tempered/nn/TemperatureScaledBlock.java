@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
@@ -188,7 +189,7 @@ public final class TemperatureScaledBlock extends AbstractBlock {
         if (out == null || out.isEmpty()) {
             throw new IllegalArgumentException(
                     "block: the wrapped block returned no output for inputs of shapes "
-                            + (inputs == null ? "null" : inputs.getShapes()));
+                            + (inputs == null ? "null" : Arrays.toString(inputs.getShapes())));
         }
         NDArray logits = out.head();
         int axis = TemperatureOps.checkInput("logits", logits, "classAxis", classAxis);

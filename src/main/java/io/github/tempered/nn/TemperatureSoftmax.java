@@ -13,6 +13,7 @@ import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Softmax or log-softmax with a temperature: {@code softmax(x / T)} or {@code log_softmax(x / T)}
@@ -186,7 +187,9 @@ public final class TemperatureSoftmax extends AbstractBlock {
         if (inputs == null || inputs.size() != 1) {
             throw new IllegalArgumentException(
                     "inputs: TemperatureSoftmax takes exactly one array, got "
-                            + (inputs == null ? "null" : inputs.size() + " " + inputs.getShapes()));
+                            + (inputs == null
+                                    ? "null"
+                                    : inputs.size() + " " + Arrays.toString(inputs.getShapes())));
         }
         NDArray x = inputs.head();
         int normalizedAxis = TemperatureOps.checkInput("input", x, "axis", axis);
