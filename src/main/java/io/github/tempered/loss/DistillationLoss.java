@@ -377,12 +377,18 @@ public final class DistillationLoss extends Loss {
             }
         }
 
+        // float16 is computed in float32, widened once for both terms so that its gradient is
+        // rounded to float16 once. Not toType: it runs without autograd and would cut the gradient.
+        NDArray s =
+                dataType == DataType.FLOAT16
+                        ? CrossEntropyLoss.upcast(student, DataType.FLOAT32)
+                        : student;
         NDArray total = null;
         if (alpha > 0) {
-            total = softTerm(student, teacher, hard, axis);
+            total = softTerm(s, teacher, hard, axis);
         }
         if (alpha < 1) {
-            NDArray ce = hardLoss.evaluate(new NDList(hard), new NDList(student));
+            NDArray ce = hardLoss.evaluate(new NDList(hard), new NDList(s));
             if (alpha > 0) {
                 ce = ce.mul(OwnedArrays.scalarLike(1 - (double) alpha, ce));
             }
@@ -391,15 +397,13 @@ public final class DistillationLoss extends Loss {
         return total;
     }
 
-    /** Returns {@code alpha * T^2 * KL}, the KL term masked and averaged as documented. */
-    private NDArray softTerm(NDArray student, NDArray teacher, NDArray hard, int axis) {
-        DataType computeType =
-                student.getDataType() == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
-        // Not toType: it runs without autograd, so a float16 student would get no soft gradient.
-        NDArray s =
-                student.getDataType() == computeType
-                        ? student
-                        : CrossEntropyLoss.upcast(student, computeType);
+    /**
+     * Returns {@code alpha * T^2 * KL}, the KL term masked and averaged as documented.
+     *
+     * @param s the student logits, float32 or float64 (the compute type)
+     */
+    private NDArray softTerm(NDArray s, NDArray teacher, NDArray hard, int axis) {
+        DataType computeType = s.getDataType();
         NDArray t = teacher.stopGradient();
         if (t.getDataType() != computeType) {
             t = t.toType(computeType, false);
@@ -422,7 +426,7 @@ public final class DistillationLoss extends Loss {
                         : (Number) (-Float.MAX_VALUE);
         NDArray elements = teacherProbs.mul(logTeacher.maximum(lowest).sub(logStudent));
 
-        long batch = student.getShape().get(0);
+        long batch = s.getShape().get(0);
         double factor = (double) alpha * temperature * temperature;
         if (hard == null || !hardLoss.hasIgnoreIndex()) {
             NDArray sum = elements.sum();
