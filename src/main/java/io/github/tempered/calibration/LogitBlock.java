@@ -267,7 +267,8 @@ final class LogitBlock {
             throw new IllegalArgumentException(
                     logitsName + ": must have shape (N, C), got " + shape);
         }
-        if (!logits.getDataType().isFloating()) {
+        if (!logits.getDataType().isFloating()
+                || logits.getDataType() == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     logitsName
                             + ": must be floating point, got "

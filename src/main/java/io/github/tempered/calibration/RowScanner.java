@@ -35,7 +35,7 @@ final class RowScanner {
         }
         Shape shape = input.getShape();
         DataType type = input.getDataType();
-        if (!type.isFloating()) {
+        if (!type.isFloating() || type == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     argument + ": must be floating point, got " + type + " of shape " + shape);
         }

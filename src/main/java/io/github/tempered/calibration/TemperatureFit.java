@@ -125,7 +125,7 @@ public record TemperatureFit(
                             + " shape ()");
         }
         DataType type = logits.getDataType();
-        if (!type.isFloating()) {
+        if (!type.isFloating() || type == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     "logits: must be floating point, got "
                             + type

@@ -248,7 +248,7 @@ public final class CrossEntropyLoss extends Loss {
                     "predictions: logits must have at least one dimension (the class axis), got"
                             + " a scalar of shape ()");
         }
-        if (!dataType.isFloating()) {
+        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     "predictions: logits must be floating point, got "
                             + dataType
@@ -415,7 +415,7 @@ public final class CrossEntropyLoss extends Loss {
     /** Per-position loss (class axis kept with size 1) for probability targets. */
     private PerPosition probabilityTerm(
             NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
-        if (!target.getDataType().isFloating()) {
+        if (!target.getDataType().isFloating() || target.getDataType() == DataType.COMPLEX64) {
             throw new IllegalArgumentException(
                     "labels: class probabilities must be floating point, got "
                             + target.getDataType()

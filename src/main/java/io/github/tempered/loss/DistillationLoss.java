@@ -319,7 +319,7 @@ public final class DistillationLoss extends Loss {
                             + " dimensions), got shape "
                             + shape);
         }
-        if (!dataType.isFloating()) {
+        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     "predictions: student logits must be floating point, got "
                             + dataType
@@ -338,7 +338,7 @@ public final class DistillationLoss extends Loss {
                                     ? " (a single label array is read as the teacher logits)"
                                     : ""));
         }
-        if (!teacher.getDataType().isFloating()) {
+        if (!teacher.getDataType().isFloating() || teacher.getDataType() == DataType.COMPLEX64) {
             throw new IllegalArgumentException(
                     "labels: the teacher logits must be floating point, got "
                             + teacher.getDataType()

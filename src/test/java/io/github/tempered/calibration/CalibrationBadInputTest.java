@@ -70,6 +70,13 @@ public class CalibrationBadInputTest {
                         "got (2, 3, 4)",
                         m -> SCALER.fit(m.ones(new Shape(2, 3, 4)), labels(m, 0, 1))),
                 iae(
+                        "complex64 logits",
+                        "logits: must be floating point, got complex64 of shape (2, 3)",
+                        m ->
+                                SCALER.fit(
+                                        m.ones(new Shape(2, 3)).toType(DataType.COMPLEX64, false),
+                                        labels(m, 0, 1))),
+                iae(
                         "integer logits",
                         "logits: must be floating point, got int64 of shape (2, 3)",
                         m -> SCALER.fit(m.zeros(new Shape(2, 3), DataType.INT64), labels(m, 0, 1))),
@@ -306,6 +313,10 @@ public class CalibrationBadInputTest {
                         "logits: must be floating point, got int32 of shape (2)",
                         m -> FIT.apply(m.create(new int[] {1, 2}))),
                 iae(
+                        "apply to complex64",
+                        "logits: must be floating point, got complex64",
+                        m -> FIT.apply(m.ones(new Shape(2, 3)).toType(DataType.COMPLEX64, false))),
+                iae(
                         "apply to booleans",
                         "got boolean",
                         m -> FIT.apply(m.create(new boolean[] {true}))));
@@ -331,6 +342,14 @@ public class CalibrationBadInputTest {
                         "null labels",
                         "labels: must not be null",
                         m -> CalibrationReport.of(probabilities(m), null, 15)),
+                iae(
+                        "complex64 logits for the report",
+                        "logits: must be floating point, got complex64",
+                        m ->
+                                CalibrationReport.ofLogits(
+                                        m.ones(new Shape(2, 2)).toType(DataType.COMPLEX64, false),
+                                        labels(m, 0, 1),
+                                        15)),
                 iae(
                         "integer probabilities",
                         "probabilities: must be floating point, got int32",
@@ -447,7 +466,7 @@ public class CalibrationBadInputTest {
         CalibrationEvaluator[] all = {
             new ExpectedCalibrationError(), new NegativeLogLikelihood(), new BrierScore()
         };
-        Object[][] rows = new Object[all.length * 11 + 6][];
+        Object[][] rows = new Object[all.length * 12 + 6][];
         int k = 0;
         for (CalibrationEvaluator e : all) {
             String n = e.getName() + ": ";
@@ -460,6 +479,15 @@ public class CalibrationBadInputTest {
                         n + "empty predictions",
                         "predictions: the NDList is empty or null",
                         m -> e.evaluate(new NDList(labels(m, 0, 1)), new NDList())),
+                iae(
+                        n + "complex64 predictions",
+                        "predictions (logits): must be floating point, got complex64",
+                        m ->
+                                e.evaluate(
+                                        new NDList(labels(m, 0, 1)),
+                                        new NDList(
+                                                m.ones(new Shape(2, 3))
+                                                        .toType(DataType.COMPLEX64, false)))),
                 iae(
                         n + "integer predictions",
                         "predictions (logits): must be floating point",

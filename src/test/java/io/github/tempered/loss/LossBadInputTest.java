@@ -38,6 +38,11 @@ public class LossBadInputTest {
         return m.randomNormal(new Shape(shape));
     }
 
+    /** DJL counts complex64 as floating point; no softmax is defined on it. */
+    private static NDArray complex(NDManager m, long... shape) {
+        return m.ones(new Shape(shape)).toType(DataType.COMPLEX64, false);
+    }
+
     private static NDList ints(NDManager m, long... values) {
         return new NDList(m.create(values));
     }
@@ -77,6 +82,10 @@ public class LossBadInputTest {
                                         ints(m, 0, 1),
                                         in(m.zeros(new Shape(2, 3), DataType.INT32)))),
                 iae(
+                        "complex64 logits",
+                        "predictions: logits must be floating point, got complex64",
+                        m -> CE.evaluate(ints(m, 0, 1), in(complex(m, 2, 3)))),
+                iae(
                         "boolean logits",
                         "must be floating point, got boolean",
                         m ->
@@ -91,6 +100,10 @@ public class LossBadInputTest {
                         "probabilities of another shape",
                         "expected (2, 3)",
                         m -> CE.evaluate(in(m.ones(new Shape(3, 2))), in(logits(m, 2, 3)))),
+                iae(
+                        "complex64 probabilities",
+                        "labels: class probabilities must be floating point, got complex64",
+                        m -> CE.evaluate(in(complex(m, 2, 3)), in(logits(m, 2, 3)))),
                 iae(
                         "integer probabilities",
                         "class probabilities must be floating point",
@@ -385,6 +398,13 @@ public class LossBadInputTest {
                                         in(m.create(new long[] {0, 1}), logits(m, 2, 4)),
                                         in(logits(m, 2, 3)))),
                 iae(
+                        "complex64 teacher",
+                        "the teacher logits must be floating point, got complex64",
+                        m ->
+                                KD.evaluate(
+                                        in(m.create(new long[] {0, 1}), complex(m, 2, 3)),
+                                        in(logits(m, 2, 3)))),
+                iae(
                         "integer teacher",
                         "the teacher logits must be floating point, got int32",
                         m ->
@@ -397,6 +417,13 @@ public class LossBadInputTest {
                         "1-D student",
                         "at least two dimensions), got shape (3)",
                         m -> KD.evaluate(in(m.create(0L), logits(m, 3)), in(logits(m, 3)))),
+                iae(
+                        "complex64 student",
+                        "student logits must be floating point, got complex64",
+                        m ->
+                                KD.evaluate(
+                                        in(m.create(new long[] {0, 1}), logits(m, 2, 3)),
+                                        in(complex(m, 2, 3)))),
                 iae(
                         "integer student",
                         "student logits must be floating point, got int32",

@@ -100,6 +100,14 @@ public class BlockBadInputTest {
                         "input: must be floating point, got int32 of shape (2, 3)",
                         m -> softmax(fixed(), m, m.zeros(new Shape(2, 3), DataType.INT32))),
                 iae(
+                        "complex64 input",
+                        "input: must be floating point, got complex64",
+                        m ->
+                                softmax(
+                                        fixed(),
+                                        m,
+                                        m.ones(new Shape(2, 3)).toType(DataType.COMPLEX64, false))),
+                iae(
                         "boolean input",
                         "got boolean",
                         m -> softmax(fixed(), m, m.zeros(new Shape(2), DataType.BOOLEAN))),
@@ -262,6 +270,20 @@ public class BlockBadInputTest {
                         "block: the wrapped block returned no"
                                 + " output for inputs of shapes [(2, 3)]",
                         m -> scaled(outputs(x -> new NDList()), m, -1)),
+                iae(
+                        "complex64 logits",
+                        "logits: must be floating point, got complex64",
+                        m ->
+                                scaled(
+                                        outputs(
+                                                x ->
+                                                        new NDList(
+                                                                x.ones(new Shape(2, 3))
+                                                                        .toType(
+                                                                                DataType.COMPLEX64,
+                                                                                false))),
+                                        m,
+                                        -1)),
                 iae(
                         "integer logits",
                         "logits: must be floating point, got int32 of shape" + " (2, 3)",
