@@ -77,11 +77,12 @@ import java.util.Arrays;
  *       gradients.
  *   <li>Non-finite logits behave as in PyTorch (unless {@code optRejectNonFinite(true)} rejects
  *       them): a NaN or {@code +inf} logit makes the loss of its position NaN, and so a MEAN or SUM
- *       NaN; a {@code -inf} logit gives its class probability 0, so the loss is {@code +inf} where
- *       that class is the target or gets smoothing or target weight, and NaN with probability
- *       targets ({@code 0 * -inf}). Positions whose target is ignored contribute exactly 0 to the
- *       value whatever their logits; their gradient is 0, or NaN where their logits hold a NaN or
- *       {@code +inf}, as PyTorch's is.
+ *       NaN; a {@code -inf} logit gives its class probability 0, so the loss of its position is
+ *       {@code +inf} where that class is the target or label smoothing is on, and finite otherwise;
+ *       with probability targets it is {@code +inf} where the class has a positive target
+ *       probability and NaN where it has 0 ({@code 0 * -inf}). Positions whose target is ignored
+ *       contribute exactly 0 to the value whatever their logits; their gradient is 0, or NaN where
+ *       their logits hold a NaN or {@code +inf}, as PyTorch's is.
  *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 logits are
  *       computed in float32 (widened inside the autograd graph, not by DJL's {@code toType}, which
  *       would cut the gradient) and give a float32 result, and their gradient flows back in
