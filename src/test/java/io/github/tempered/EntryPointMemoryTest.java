@@ -47,8 +47,10 @@ import org.testng.annotations.Test;
  * per entry point, interleaved, settles the JIT and the allocators for all of them (the surefire
  * JVM has a fixed, pre-touched heap, so the resident set measures native memory); then each entry
  * point gets {@value #SETTLE} more calls ({@value #LOSS_SETTLE} for a loss with its backward pass)
- * and is measured alone over {@value #CALLS} calls. Inputs are small, as the per-call overhead is
- * what could leak.
+ * and is measured alone over {@value #CALLS} calls. A window over the limit is measured once more:
+ * a leak grows every window, while glibc's allocator occasionally takes a one-off step of a few MB
+ * after another entry's large allocations (seen once in about ten runs). Inputs are small, as the
+ * per-call overhead is what could leak.
  */
 public class EntryPointMemoryTest {
 
@@ -74,32 +76,6 @@ public class EntryPointMemoryTest {
                 manager.create(new long[] {0, -1, 2, 3, -1, 0, 1, 2, 3, 4, 0, 1, -1, 3, 4, 0});
         NDArray teacher = manager.randomNormal(new Shape(16, 5));
         half.setRequiresGradient(true);
-
-        CrossEntropyLoss strictHalf =
-                CrossEntropyLoss.builder()
-                        .optRejectNonFinite(true)
-                        .optIgnoreIndex(-1)
-                        .optLabelSmoothing(0.1f)
-                        .build();
-        entries.put(
-                "CrossEntropyLoss (float16, strict, ignored positions) + backward",
-                m ->
-                        backward(
-                                m,
-                                () -> strictHalf.evaluate(new NDList(ignoring), new NDList(half))));
-        DistillationLoss strictKd =
-                DistillationLoss.builder()
-                        .optRejectNonFinite(true)
-                        .optHardLoss(CrossEntropyLoss.builder().optIgnoreIndex(-1).build())
-                        .build();
-        entries.put(
-                "DistillationLoss (float16, strict, ignored positions) + backward",
-                m ->
-                        backward(
-                                m,
-                                () ->
-                                        strictKd.evaluate(
-                                                new NDList(ignoring, teacher), new NDList(half))));
 
         ParameterStore store = new ParameterStore(manager, false);
         TemperatureSoftmax fixed = TemperatureSoftmax.builder().optTemperature(2f).build();
@@ -154,6 +130,32 @@ public class EntryPointMemoryTest {
                     CalibrationReport.ofLogits(logits, labels, 10);
                     return null;
                 });
+        // The losses last: their larger allocations would perturb the others' windows.
+        CrossEntropyLoss strictHalf =
+                CrossEntropyLoss.builder()
+                        .optRejectNonFinite(true)
+                        .optIgnoreIndex(-1)
+                        .optLabelSmoothing(0.1f)
+                        .build();
+        entries.put(
+                "CrossEntropyLoss (float16, strict, ignored positions) + backward",
+                m ->
+                        backward(
+                                m,
+                                () -> strictHalf.evaluate(new NDList(ignoring), new NDList(half))));
+        DistillationLoss strictKd =
+                DistillationLoss.builder()
+                        .optRejectNonFinite(true)
+                        .optHardLoss(CrossEntropyLoss.builder().optIgnoreIndex(-1).build())
+                        .build();
+        entries.put(
+                "DistillationLoss (float16, strict, ignored positions) + backward",
+                m ->
+                        backward(
+                                m,
+                                () ->
+                                        strictKd.evaluate(
+                                                new NDList(ignoring, teacher), new NDList(half))));
     }
 
     @AfterClass
@@ -227,10 +229,19 @@ public class EntryPointMemoryTest {
             // MB over the first 10,000 calls, then flat).
             int settle = e.getKey().contains("Loss") ? LOSS_SETTLE : SETTLE;
             long growth = ResidentMemory.growth(settle, CALLS, () -> call(e.getValue()));
+            String first = "";
+            if (growth >= LIMIT) {
+                // The allocator sometimes takes one step after another entry's large
+                // allocations; a leak grows the next window as much, a one-off step does not.
+                first = " (first window " + growth / 1024 + " KB)";
+                growth = ResidentMemory.growth(0, CALLS, () -> call(e.getValue()));
+            }
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(manager.getManagedArrays().size(), arrays, e.getKey() + ": arrays");
             summary.append(
-                    String.format("%n  %-68s %6d KB  (%d ms)", e.getKey(), growth / 1024, millis));
+                    String.format(
+                            "%n  %-68s %6d KB  (%d ms)%s",
+                            e.getKey(), growth / 1024, millis, first));
             if (growth >= LIMIT) {
                 over.add(e.getKey() + " grew by " + growth / 1024 + " KB");
             }
