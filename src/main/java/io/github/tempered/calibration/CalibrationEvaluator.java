@@ -165,9 +165,7 @@ public abstract class CalibrationEvaluator extends Evaluator {
         NDArray input = head(predictions, "predictions");
         Shape shape = RowScanner.checkMatrix(input, argument);
         int numClasses = (int) shape.get(1);
-        int[] classes =
-                ClassLabels.read(
-                        head(labels, "labels"), shape.get(0), numClasses, argument, shape, true);
+        int[] classes = RowScanner.labels(head(labels, "labels"), argument, shape, true);
         CalibrationStats stats = new CalibrationStats(numBins, 0, false, false);
         RowScanner.scan(input, classes, fromLogits, argument, stats);
         return stats;

@@ -46,23 +46,27 @@ import java.util.Locale;
  *   <li><b>Brier score</b>: {@code (1 / N) sum_i sum_k (p_ik - [y_i == k])^2}, which lies in {@code
  *       [0, 2]}.
  *   <li><b>NLL</b>: the mean of {@code -log p_iy}. From probabilities it is {@code -log(max(p_iy,
- *       tiny))} with {@code tiny} the smallest normal number of the input's type ({@code 2^-126}
- *       for float32, float16 and bfloat16, so at most about 87.34; {@code 2^-1022} for float64, at
- *       most about 708.40). From logits it is the exact float64 log-softmax, never {@code
- *       log(softmax)}, so it stays finite and accurate for logits of any finite magnitude.
+ *       tiny))} with {@code tiny} the smallest normal number of float32 for float32 and float16
+ *       input ({@code 2^-126}, so at most about 87.34); {@code 2^-1022} for float64, at most about
+ *       708.40). From logits it is the exact float64 log-softmax, never {@code log(softmax)}, so it
+ *       stays finite and accurate for logits of any finite magnitude.
  *   <li><b>Accuracy</b>: the mean of {@code correct_i}.
  * </ul>
  *
  * <h2>Inputs</h2>
  *
  * <ul>
- *   <li>Probabilities: an {@code (N, C)} floating-point array (float32 and float64; float16 and
- *       bfloat16 too), every entry finite and non-negative and every row summing to 1 within {@link
- *       #ROW_SUM_TOLERANCE}. They are widened to float64 exactly.
+ *   <li>Probabilities: an {@code (N, C)} floating-point array (float32, float64 or float16), every
+ *       entry finite and non-negative and every row summing to 1 within {@link #ROW_SUM_TOLERANCE}.
+ *       They are widened to float64 exactly, and every metric is computed in float64. (bfloat16
+ *       cannot occur: DJL 0.36's PyTorch engine aborts the JVM when it creates a bfloat16 array.)
  *   <li>Logits: an {@code (N, C)} floating-point array of finite values; the engine widens them to
  *       float64 and takes the log-softmax, and the probabilities are its exponential.
  *   <li>Labels: an {@code (N)} array of class indices in {@code [0, C)}, of an integer type (int64,
- *       int32, int16, int8 or uint8).
+ *       int32, int8 or uint8; read by {@link io.github.tempered.loss.ClassIndices}, which rejects
+ *       floating-point labels here).
+ *   <li>NaN and infinite values are always rejected (a calibration report is a final number, not a
+ *       training signal); the metrics are plain Java {@code double}s.
  * </ul>
  *
  * <p>Bad input throws an {@link IllegalArgumentException} naming the argument and what was seen.
@@ -162,7 +166,7 @@ public final class CalibrationReport {
         checkBins(numBins);
         Shape shape = RowScanner.checkMatrix(input, argument);
         int numClasses = (int) shape.get(1);
-        int[] classes = ClassLabels.read(labels, shape.get(0), numClasses, argument, shape, false);
+        int[] classes = RowScanner.labels(labels, argument, shape, false);
         CalibrationStats stats = new CalibrationStats(numBins, numClasses, true, true);
         RowScanner.scan(input, classes, logits, argument, stats);
         return new CalibrationReport(stats);

@@ -3,6 +3,7 @@ package io.github.tempered.calibration;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.tempered.loss.ClassIndices;
 import java.util.stream.IntStream;
 
 /**
@@ -137,7 +138,7 @@ final class LogitBlock {
         if (type == DataType.FLOAT32) {
             single = logits.toFloatArray();
         } else {
-            // float16 and bfloat16 widen exactly to float32.
+            // float16 widens exactly to float32 (bfloat16 cannot occur with DJL 0.36).
             try (NDArray wide = logits.toType(DataType.FLOAT32, false)) {
                 single = wide.toFloatArray();
             }
@@ -266,7 +267,8 @@ final class LogitBlock {
             throw new IllegalArgumentException(
                     logitsName + ": must have shape (N, C), got " + shape);
         }
-        if (!logits.getDataType().isFloating()) {
+        if (!logits.getDataType().isFloating()
+                || logits.getDataType() == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     logitsName
                             + ": must be floating point, got "
@@ -291,64 +293,7 @@ final class LogitBlock {
                             + ", got "
                             + labelShape);
         }
-        DataType type = labels.getDataType();
-        boolean floating = type.isFloating();
-        if (!type.isInteger() && !(wholeFloats && floating)) {
-            throw new IllegalArgumentException(
-                    labelsName
-                            + ": class indices must have an integer type (int32 or int64), got "
-                            + type
-                            + " of shape "
-                            + labelShape
-                            + (floating
-                                    ? "; convert whole-number labels with"
-                                            + " labels.toType(DataType.INT64, false)"
-                                    : ""));
-        }
-        long[] values;
-        if (floating) {
-            double[] raw;
-            if (type == DataType.FLOAT64) {
-                raw = labels.toDoubleArray();
-            } else {
-                // toType(..., false) returns a new array here, as the type differs.
-                try (NDArray wide = labels.toType(DataType.FLOAT64, false)) {
-                    raw = wide.toDoubleArray();
-                }
-            }
-            values = new long[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                if (raw[i] != Math.rint(raw[i]) || Double.isInfinite(raw[i])) {
-                    throw new IllegalArgumentException(
-                            labelsName
-                                    + ": floating-point class indices must be whole numbers, got "
-                                    + raw[i]
-                                    + " at position "
-                                    + i);
-                }
-                values[i] = (long) raw[i];
-            }
-        } else if (type == DataType.INT64) {
-            values = labels.toLongArray();
-        } else {
-            try (NDArray wide = labels.toType(DataType.INT64, false)) {
-                values = wide.toLongArray();
-            }
-        }
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] < 0 || values[i] >= classes) {
-                throw new IllegalArgumentException(
-                        labelsName
-                                + ": class index "
-                                + values[i]
-                                + " at position "
-                                + i
-                                + " is outside [0, "
-                                + classes
-                                + ") for logits of shape "
-                                + shape);
-            }
-        }
-        return values;
+        return ClassIndices.read(
+                labels, labelsName, wholeFloats, classes, "for logits of shape " + shape);
     }
 }

@@ -60,6 +60,12 @@ public final class ReliabilityDiagram {
     /** The smallest width or height accepted, in pixels. */
     public static final int MIN_SIZE = 200;
 
+    /**
+     * The largest width or height accepted, in pixels: a diagram is drawn into an in-memory image
+     * of 4 bytes per pixel (256 MB at this size squared).
+     */
+    public static final int MAX_SIZE = 8192;
+
     private static final Logger logger = LoggerFactory.getLogger(ReliabilityDiagram.class);
 
     private static final Color ACCURACY = new Color(31, 119, 180);
@@ -190,8 +196,10 @@ public final class ReliabilityDiagram {
      *
      * @param out the stream to write to; it stays open
      * @throws IOException if writing fails
+     * @throws IllegalArgumentException if {@code out} is null
      */
     public void writePng(OutputStream out) throws IOException {
+        requireStream(out);
         if (!ImageIO.write(toBufferedImage(), "png", out)) {
             throw new IOException("no PNG writer is available in ImageIO");
         }
@@ -202,8 +210,10 @@ public final class ReliabilityDiagram {
      *
      * @param out the stream to write to; it stays open
      * @throws IOException if writing fails
+     * @throws IllegalArgumentException if {@code out} is null
      */
     public void writeSvg(OutputStream out) throws IOException {
+        requireStream(out);
         VectorGraphics2D g = new VectorGraphics2D();
         paint(g);
         Document document =
@@ -235,6 +245,12 @@ public final class ReliabilityDiagram {
             writeSvg(out);
         }
         logger.debug("Wrote reliability diagram to {}", file);
+    }
+
+    private static void requireStream(OutputStream out) {
+        if (out == null) {
+            throw new IllegalArgumentException("out: must not be null");
+        }
     }
 
     private static OutputStream open(Path file) throws IOException {
@@ -469,10 +485,10 @@ public final class ReliabilityDiagram {
         /**
          * Sets the size of the diagram; the histogram takes the lower 30% of the height.
          *
-         * @param width the width in pixels, at least {@value ReliabilityDiagram#MIN_SIZE}; default
-         *     {@value ReliabilityDiagram#DEFAULT_WIDTH}
-         * @param height the height in pixels, at least {@value ReliabilityDiagram#MIN_SIZE};
-         *     default {@value ReliabilityDiagram#DEFAULT_HEIGHT}
+         * @param width the width in pixels, in [{@value ReliabilityDiagram#MIN_SIZE}, {@value
+         *     ReliabilityDiagram#MAX_SIZE}]; default {@value ReliabilityDiagram#DEFAULT_WIDTH}
+         * @param height the height in pixels, in [{@value ReliabilityDiagram#MIN_SIZE}, {@value
+         *     ReliabilityDiagram#MAX_SIZE}]; default {@value ReliabilityDiagram#DEFAULT_HEIGHT}
          * @return this builder
          */
         public Builder optSize(int width, int height) {
@@ -486,7 +502,7 @@ public final class ReliabilityDiagram {
          *
          * @return the diagram
          * @throws IllegalArgumentException if the report or title is missing or a size is below
-         *     {@value ReliabilityDiagram#MIN_SIZE}
+         *     {@value ReliabilityDiagram#MIN_SIZE} or above {@value ReliabilityDiagram#MAX_SIZE}
          */
         public ReliabilityDiagram build() {
             if (report == null) {
@@ -495,11 +511,13 @@ public final class ReliabilityDiagram {
             if (title == null) {
                 throw new IllegalArgumentException("title: must not be null");
             }
-            if (width < MIN_SIZE || height < MIN_SIZE) {
+            if (width < MIN_SIZE || height < MIN_SIZE || width > MAX_SIZE || height > MAX_SIZE) {
                 throw new IllegalArgumentException(
-                        "size: width and height must be at least "
+                        "size: width and height must be in ["
                                 + MIN_SIZE
-                                + " pixels, got "
+                                + ", "
+                                + MAX_SIZE
+                                + "] pixels, got "
                                 + width
                                 + " x "
                                 + height);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.tempered.loss.ClassIndices;
 
 /**
  * Validates an {@code (N, C)} array of probabilities or logits and feeds its rows, as float64
@@ -34,7 +35,7 @@ final class RowScanner {
         }
         Shape shape = input.getShape();
         DataType type = input.getDataType();
-        if (!type.isFloating()) {
+        if (!type.isFloating() || type == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     argument + ": must be floating point, got " + type + " of shape " + shape);
         }
@@ -57,6 +58,50 @@ final class RowScanner {
     }
 
     /**
+     * Reads the class indices of the rows of an {@code (N, C)} input, checking their shape, type
+     * and range with {@link ClassIndices}.
+     *
+     * @param labels the labels, expected shape {@code (N)}
+     * @param inputName the name of the input argument, for messages
+     * @param inputShape the input's shape {@code (N, C)}, already checked
+     * @param acceptWholeFloats whether floating-point labels holding whole numbers are accepted
+     * @return the labels, each in {@code [0, C)}
+     * @throws IllegalArgumentException if the labels are null or have another shape, a type that is
+     *     not accepted, a non-whole value or a value outside {@code [0, C)}
+     */
+    static int[] labels(
+            NDArray labels, String inputName, Shape inputShape, boolean acceptWholeFloats) {
+        if (labels == null) {
+            throw new IllegalArgumentException("labels: must not be null");
+        }
+        long rows = inputShape.get(0);
+        Shape shape = labels.getShape();
+        if (shape.dimension() != 1 || shape.get(0) != rows) {
+            throw new IllegalArgumentException(
+                    "labels: must have shape ("
+                            + rows
+                            + ") to match "
+                            + inputName
+                            + " of shape "
+                            + inputShape
+                            + ", got "
+                            + shape);
+        }
+        long[] values =
+                ClassIndices.read(
+                        labels,
+                        "labels",
+                        acceptWholeFloats,
+                        inputShape.get(1),
+                        "for " + inputName + " of shape " + inputShape);
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (int) values[i]; // in [0, C), and C fits an int (checkMatrix)
+        }
+        return out;
+    }
+
+    /**
      * Adds every row of {@code input} to {@code sink}.
      *
      * @param input probabilities or logits, already checked by {@link #checkMatrix}
@@ -72,7 +117,7 @@ final class RowScanner {
         Shape shape = input.getShape();
         long rows = shape.get(0);
         int classes = (int) shape.get(1);
-        // float16, bfloat16 and float32 probabilities clamp at float32's smallest normal number.
+        // float16 and float32 probabilities clamp at float32's smallest normal number.
         double tiny =
                 input.getDataType() == DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
         long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / classes);

@@ -3,6 +3,8 @@ package io.github.tempered.calibration;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.tempered.grad.OwnedArrays;
 import java.util.Locale;
 
 /**
@@ -101,10 +103,12 @@ public record TemperatureFit(
     /**
      * Returns the calibrated probabilities {@code softmax(logits / T)} along the last axis.
      *
-     * <p>Float64 logits give float64 probabilities; float32, float16 and bfloat16 logits are
-     * computed and returned in float32. NaN or infinite logits propagate as they do through a
-     * softmax. The result is attached to the manager of {@code logits}; every intermediate array is
-     * closed.
+     * <p>Float64 logits give float64 probabilities; float32 and float16 logits are computed and
+     * returned in float32 (float16 is widened inside the autograd graph, so a gradient still flows
+     * back to logits that require one). bfloat16 logits cannot occur: DJL 0.36's PyTorch engine
+     * aborts the JVM when it creates a bfloat16 array. NaN or infinite logits propagate as they do
+     * through PyTorch's softmax (unlike {@code TemperatureScaler.fit}, which rejects them). The
+     * result is attached to the manager of {@code logits}; every intermediate array is closed.
      *
      * @param logits raw logits, at least one dimension, the classes along the last axis (e.g.
      *     {@code (N, C)})
@@ -121,7 +125,7 @@ public record TemperatureFit(
                             + " shape ()");
         }
         DataType type = logits.getDataType();
-        if (!type.isFloating()) {
+        if (!type.isFloating() || type == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     "logits: must be floating point, got "
                             + type
@@ -131,13 +135,21 @@ public record TemperatureFit(
         NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            if (type == DataType.FLOAT64) {
-                result = logits.div(temperature).softmax(-1);
-            } else {
-                NDArray single =
-                        type == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
-                result = single.div((float) temperature).softmax(-1);
+            // Engine-owned operands only: div(Number) would wrap a Java buffer that autograd
+            // could outlive, and toType would cut the gradient.
+            DataType computeType = type == DataType.FLOAT64 ? type : DataType.FLOAT32;
+            NDArray z = logits;
+            if (type != computeType) {
+                z =
+                        z.add(
+                                OwnedArrays.create(
+                                        logits.getManager(),
+                                        new float[] {0},
+                                        new Shape(1),
+                                        computeType));
             }
+            result =
+                    z.div(OwnedArrays.scalar(z.getManager(), temperature, computeType)).softmax(-1);
             NDScope.unregister(result);
         }
         // Hand the result to the caller's own scope, if there is one.

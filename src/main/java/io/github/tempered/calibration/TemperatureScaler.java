@@ -70,15 +70,15 @@ import java.util.List;
  * <h2>Inputs</h2>
  *
  * <ul>
- *   <li>Logits: {@code (N, C)}, float32, float64, float16 or bfloat16, finite, {@code N >= 1},
- *       {@code C >= 1}. Adding a constant to a row changes nothing, so {@code log(probabilities)}
- *       works as logits.
- *   <li>Labels: {@code (N)} class indices in {@code [0, C)} of an integer type (int64, int32,
- *       int16, int8, uint8). Unlike {@code CrossEntropyLoss}, {@link #fit(NDArray, NDArray)} and
- *       {@link #fit(Iterable)} reject floating-point labels: a fit silently run on probabilities or
- *       one-hot rows would be wrong, so the caller converts explicitly. The {@link #fit(Dataset,
- *       Predictor)} entry point does accept floating labels holding whole numbers, since DJL's
- *       datasets produce float32 labels.
+ *   <li>Logits: {@code (N, C)}, float32, float64 or float16 (bfloat16 cannot occur: DJL 0.36's
+ *       PyTorch engine aborts the JVM when it creates one), finite, {@code N >= 1}, {@code C >= 1}.
+ *       Adding a constant to a row changes nothing, so {@code log(probabilities)} works as logits.
+ *   <li>Labels: {@code (N)} class indices in {@code [0, C)} of an integer type (int64, int32, int8,
+ *       uint8; read by {@link io.github.tempered.loss.ClassIndices}). Unlike {@code
+ *       CrossEntropyLoss}, {@link #fit(NDArray, NDArray)} and {@link #fit(Iterable)} reject
+ *       floating-point labels: a fit silently run on probabilities or one-hot rows would be wrong,
+ *       so the caller converts explicitly. The {@link #fit(Dataset, Predictor)} entry point does
+ *       accept floating labels holding whole numbers, since DJL's datasets produce float32 labels.
  *   <li>Invalid input gives an {@link IllegalArgumentException} naming the argument and what was
  *       seen: null arrays, logits that are not (N, C) floating point, empty input, labels of
  *       another length, type or range, NaN or infinite logits.

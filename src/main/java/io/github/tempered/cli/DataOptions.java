@@ -3,6 +3,7 @@ package io.github.tempered.cli;
 import io.github.tempered.data.FashionMnistData;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -44,9 +45,11 @@ final class DataOptions {
      * @throws IOException if the files cannot be read
      */
     FashionMnistData load(CommandLine commandLine) throws IOException {
-        if (limit != null && limit.length != 3) {
+        if (limit != null && (limit.length != 3 || Arrays.stream(limit).anyMatch(n -> n < 1))) {
             throw new CommandLine.ParameterException(
-                    commandLine, "--limit takes three numbers: TRAIN,VAL,TEST");
+                    commandLine,
+                    "--limit takes three numbers >= 1: TRAIN,VAL,TEST, got "
+                            + Arrays.toString(limit));
         }
         FashionMnistData.Builder builder = FashionMnistData.builder().optSeed(seed);
         if (data != null && embedded) {

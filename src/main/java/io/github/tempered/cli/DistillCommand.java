@@ -103,6 +103,32 @@ final class DistillCommand implements Callable<Integer>, Tempered.Verbosity {
             throw new ParameterException(
                     spec.commandLine(), "--teacher-hidden and --student-hidden take two numbers");
         }
+        for (int units :
+                new int[] {
+                    teacherHidden[0], teacherHidden[1], studentHidden[0], studentHidden[1]
+                }) {
+            if (units < 1) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--teacher-hidden and --student-hidden take sizes >= 1, got "
+                                + teacherHidden[0]
+                                + ","
+                                + teacherHidden[1]
+                                + " and "
+                                + studentHidden[0]
+                                + ","
+                                + studentHidden[1]);
+            }
+        }
+        if (!(temperature > 0) || Float.isInfinite(temperature)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--temperature must be finite and greater than 0, got " + temperature);
+        }
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new ParameterException(
+                    spec.commandLine(), "--alpha must be in [0, 1], got " + alpha);
+        }
         DistillationLoss distillation =
                 DistillationLoss.builder().optTemperature(temperature).optAlpha(alpha).build();
         PrintWriter w = spec.commandLine().getOut();

@@ -162,6 +162,8 @@ final class ModelOutputs {
             throw new IllegalArgumentException(
                     file + ": unknown format; expected .npz, .npy or .csv");
         }
+        // Before DJL decodes anything: some NumPy types abort the JVM inside DJL's engine.
+        NumpyHeaders.check(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             NDList list = NDList.decode(manager, in);
             if (list.isEmpty()) {

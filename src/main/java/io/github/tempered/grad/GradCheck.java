@@ -130,7 +130,7 @@ public final class GradCheck {
         List<Variable> variables = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             NDArray input = inputs.get(i);
-            if (input.getDataType().isFloating()) {
+            if (isReal(input.getDataType())) {
                 variables.add(Variable.of("input " + i, input));
             }
         }
@@ -139,8 +139,7 @@ public final class GradCheck {
                     NDList arguments = new NDList(inputs.size());
                     int next = 0;
                     for (NDArray input : inputs) {
-                        arguments.add(
-                                input.getDataType().isFloating() ? copies.get(next++) : input);
+                        arguments.add(isReal(input.getDataType()) ? copies.get(next++) : input);
                     }
                     NDArray out = function.apply(arguments);
                     if (out == null) {
@@ -176,15 +175,15 @@ public final class GradCheck {
                     "block: "
                             + block.getClass().getSimpleName()
                             + " is not initialized; call initialize(manager, dataType, "
-                            + inputs.getShapes()
+                            + Arrays.toString(inputs.getShapes())
                             + ") first");
         }
         List<Variable> variables = new ArrayList<>();
         List<Boolean> floating = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             NDArray input = inputs.get(i);
-            floating.add(input.getDataType().isFloating());
-            if (input.getDataType().isFloating()) {
+            floating.add(isReal(input.getDataType()));
+            if (isReal(input.getDataType())) {
                 variables.add(Variable.of("input " + i, input));
             }
         }
@@ -381,7 +380,7 @@ public final class GradCheck {
         NDArray total = null;
         int k = 0;
         for (NDArray out : outputs) {
-            if (!out.getDataType().isFloating()) {
+            if (!isReal(out.getDataType())) {
                 continue;
             }
             NDArray y =
@@ -420,6 +419,11 @@ public final class GradCheck {
                                     .toList());
         }
         return total;
+    }
+
+    /** Whether a type holds real floating-point numbers (DJL counts complex64 as floating). */
+    private static boolean isReal(DataType type) {
+        return type.isFloating() && type != DataType.COMPLEX64;
     }
 
     private static double[] gaussian(long seed, int size) {

@@ -16,6 +16,11 @@ import ai.djl.ndarray.types.Shape;
  * is closed and its buffer collected, {@code backward} reads freed memory and gives wrong gradients
  * or "index out of bounds" errors. Every array built here is a native copy (or a native {@code
  * full}), safe to close as soon as the forward computation no longer needs its Java handle.
+ *
+ * <p>Floating-point arrays can be float32, float64 or float16. Any other requested type is rejected
+ * with an {@link IllegalArgumentException} before anything is created: DJL 0.36's PyTorch engine
+ * aborts the whole JVM ("terminate called without an active exception") when it creates a bfloat16,
+ * int16 or unsigned 16-, 32- or 64-bit array, so no Tempered code path may create one.
  */
 public final class OwnedArrays {
 
@@ -26,10 +31,12 @@ public final class OwnedArrays {
      *
      * @param manager the manager to attach it to
      * @param value the value; exact for float64, rounded to the type otherwise
-     * @param dataType the data type
+     * @param dataType float32, float64 or float16
      * @return an engine-owned scalar
+     * @throws IllegalArgumentException for any other data type
      */
     public static NDArray scalar(NDManager manager, double value, DataType dataType) {
+        requireFloating(dataType);
         if (dataType == DataType.FLOAT64) {
             return owned(manager.create(value));
         }
@@ -75,11 +82,13 @@ public final class OwnedArrays {
      * @param manager the manager to attach it to
      * @param data the values in row-major order
      * @param shape the shape
-     * @param dataType {@link DataType#FLOAT64} keeps the doubles; any other type rounds them to
-     *     float32 first and then converts
+     * @param dataType {@link DataType#FLOAT64} keeps the doubles; float32 and float16 round them to
+     *     float32 first and then convert
      * @return an engine-owned copy
+     * @throws IllegalArgumentException for any other data type
      */
     public static NDArray create(NDManager manager, double[] data, Shape shape, DataType dataType) {
+        requireFloating(dataType);
         if (dataType == DataType.FLOAT64) {
             return owned(manager.create(data, shape));
         }
@@ -96,16 +105,45 @@ public final class OwnedArrays {
      * @param manager the manager to attach it to
      * @param data the values in row-major order
      * @param shape the shape
-     * @param dataType the target type
+     * @param dataType the target type: float32, float64 or float16
      * @return an engine-owned array of that type
+     * @throws IllegalArgumentException for any other data type
      */
     public static NDArray create(NDManager manager, float[] data, Shape shape, DataType dataType) {
+        requireFloating(dataType);
         NDArray blob = manager.create(data, shape);
         if (dataType == DataType.FLOAT32) {
             return owned(blob);
         }
         try (blob) {
             return blob.toType(dataType, false); // a conversion allocates natively
+        }
+    }
+
+    /**
+     * Creates a boolean array from Java data, e.g. a mask for {@code NDArrays.where}, whose
+     * condition autograd keeps for the backward pass.
+     *
+     * @param manager the manager to attach it to
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @return an engine-owned copy
+     */
+    public static NDArray create(NDManager manager, boolean[] data, Shape shape) {
+        return owned(manager.create(data, shape));
+    }
+
+    private static void requireFloating(DataType dataType) {
+        if (dataType != DataType.FLOAT32
+                && dataType != DataType.FLOAT64
+                && dataType != DataType.FLOAT16) {
+            throw new IllegalArgumentException(
+                    "dataType: must be float32, float64 or float16, got "
+                            + dataType
+                            + (dataType == DataType.BFLOAT16
+                                    ? " (DJL 0.36's PyTorch engine aborts the JVM creating"
+                                            + " bfloat16 arrays)"
+                                    : ""));
         }
     }
 

@@ -4,63 +4,134 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-/** Reads class-index labels into Java, accepting the integer and whole-float types DJL uses. */
-final class ClassIndices {
+/**
+ * Reads class-index labels (PyTorch's {@code target} of class indices) from an {@link NDArray} into
+ * Java, the one reader used by every Tempered entry point that takes class indices: {@link
+ * CrossEntropyLoss}, {@link DistillationLoss}, and the calibration package's {@code
+ * TemperatureScaler}, {@code CalibrationReport} and evaluators.
+ *
+ * <h2>Accepted types</h2>
+ *
+ * <ul>
+ *   <li>Integer types: int64, int32, int8 and uint8 (DJL 0.36's PyTorch engine cannot create int16
+ *       or unsigned 16-, 32- or 64-bit arrays: it aborts the JVM, so none can reach this reader).
+ *   <li>Floating types holding whole numbers (float32, float64, float16), only when the caller asks
+ *       for them: DJL's own datasets produce float32 labels, so the losses and the evaluators
+ *       accept them, while {@code TemperatureScaler.fit(NDArray, NDArray)} and {@code
+ *       CalibrationReport} reject them (a fit silently run on probabilities or one-hot rows would
+ *       be wrong). A NaN, an infinity, a fraction or a value outside the int64 range is rejected.
+ *   <li>Anything else (boolean, complex, string) is rejected.
+ * </ul>
+ *
+ * <p>Every rejection is an {@link IllegalArgumentException} whose message starts with the argument
+ * name and names the type and shape, or the value and its position. Reading copies the labels from
+ * the engine (from any device); a temporary array made for float16 labels is closed before
+ * returning. The class has no state and is safe to use from any thread.
+ */
+public final class ClassIndices {
+
+    /** 2^63 as a double: whole floating values at or beyond it are no int64. */
+    private static final double INT64_LIMIT = 0x1p63;
 
     private ClassIndices() {}
 
     /**
-     * Copies class indices to a {@code long[]} in row-major order.
+     * Copies class indices to a {@code long[]} in row-major order, checking their type and, for
+     * floating labels, that every value is a whole number.
      *
-     * @param labels integer labels, or floating labels holding whole numbers
-     * @param argument the argument name for error messages
+     * @param labels the labels, any shape
+     * @param argument the argument name that starts every error message, e.g. {@code "labels"}
+     * @param acceptWholeFloats whether floating-point labels holding whole numbers are accepted
      * @return the labels as longs
-     * @throws IllegalArgumentException for other types or non-whole floating values
+     * @throws IllegalArgumentException if {@code labels} is null, has a type that is not accepted,
+     *     or holds a floating value that is not a whole number in the int64 range
      */
-    static long[] read(NDArray labels, String argument) {
+    public static long[] read(NDArray labels, String argument, boolean acceptWholeFloats) {
+        if (labels == null) {
+            throw new IllegalArgumentException(argument + ": must not be null");
+        }
         DataType type = labels.getDataType();
         switch (type) {
             case INT64:
                 return labels.toLongArray();
             case INT32:
                 return widen(labels.toIntArray());
-            case INT16:
-                return widen(labels.toShortArray());
-            case INT8:
-                return widen(labels.toByteArray());
             case UINT8:
                 return widen(labels.toUint8Array());
+            case INT8:
+                return widen(labels.toByteArray());
+            case INT16:
+                // Unreachable with DJL 0.36's PyTorch engine (it aborts creating int16 arrays).
+                return widen(labels.toShortArray());
             case FLOAT64:
-                return whole(labels.toDoubleArray(), labels.getShape(), argument);
             case FLOAT32:
-                return whole(labels.toFloatArray(), labels.getShape(), argument);
             case FLOAT16:
             case BFLOAT16:
-                try (NDArray single = labels.toType(DataType.FLOAT32, false)) {
-                    return whole(single.toFloatArray(), labels.getShape(), argument);
+                if (!acceptWholeFloats) {
+                    throw typeError(labels, argument, false);
                 }
+                return whole(labels, argument);
             default:
-                throw new IllegalArgumentException(
-                        argument
-                                + ": class indices must be an integer type (or floating point"
-                                + " holding whole numbers), got "
-                                + type
-                                + " of shape "
-                                + labels.getShape());
+                throw typeError(labels, argument, acceptWholeFloats);
         }
     }
 
     /**
-     * Formats a flat row-major position as a multi-index, e.g. {@code (1, 0, 2)}.
+     * Copies class indices to a {@code long[]} as {@link #read(NDArray, String, boolean)} does and
+     * checks that each lies in {@code [0, numClasses)}.
+     *
+     * @param labels the labels, any shape
+     * @param argument the argument name that starts every error message
+     * @param acceptWholeFloats whether floating-point labels holding whole numbers are accepted
+     * @param numClasses the number of classes {@code C}
+     * @param context what the classes belong to, appended to a range error, e.g. {@code "for logits
+     *     of shape (4, 3)"}; may be empty
+     * @return the labels as longs, each in {@code [0, C)}
+     * @throws IllegalArgumentException as {@link #read(NDArray, String, boolean)}, or if a label
+     *     lies outside {@code [0, C)}
+     */
+    public static long[] read(
+            NDArray labels,
+            String argument,
+            boolean acceptWholeFloats,
+            long numClasses,
+            String context) {
+        long[] values = read(labels, argument, acceptWholeFloats);
+        Shape shape = labels.getShape();
+        for (int i = 0; i < values.length; i++) {
+            long y = values[i];
+            if (y < 0 || y >= numClasses) {
+                throw new IllegalArgumentException(
+                        argument
+                                + ": class index "
+                                + y
+                                + " at position "
+                                + position(i, shape)
+                                + " is outside [0, "
+                                + numClasses
+                                + ")"
+                                + (context == null || context.isEmpty() ? "" : " " + context));
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Formats a flat row-major position in an array of the given shape for messages: the plain
+     * index for a vector, e.g. {@code 2}; a tuple otherwise, e.g. {@code (1, 0, 2)}; {@code ()} for
+     * a scalar.
      *
      * @param flat the flat position
      * @param shape the array's shape
-     * @return the position as a tuple
+     * @return the position as text
      */
-    static String position(long flat, Shape shape) {
+    public static String position(long flat, Shape shape) {
         int rank = shape.dimension();
         if (rank == 0) {
             return "()";
+        }
+        if (rank == 1) {
+            return Long.toString(flat);
         }
         long[] index = new long[rank];
         long rest = flat;
@@ -73,7 +144,78 @@ final class ClassIndices {
         for (int d = 0; d < rank; d++) {
             sb.append(d == 0 ? "" : ", ").append(index[d]);
         }
-        return sb.append(rank == 1 ? ",)" : ")").toString();
+        return sb.append(')').toString();
+    }
+
+    private static IllegalArgumentException typeError(
+            NDArray labels, String argument, boolean acceptWholeFloats) {
+        DataType type = labels.getDataType();
+        return new IllegalArgumentException(
+                argument
+                        + ": must be class indices of an integer type (int64, int32, int8 or"
+                        + " uint8"
+                        + (acceptWholeFloats ? ", or floating point holding whole numbers" : "")
+                        + "), got "
+                        + type
+                        + " of shape "
+                        + labels.getShape()
+                        + (type.isFloating() && !acceptWholeFloats
+                                ? "; convert whole-number labels with"
+                                        + " labels.toType(DataType.INT64, false)"
+                                : ""));
+    }
+
+    private static long[] whole(NDArray labels, String argument) {
+        double[] values;
+        DataType type = labels.getDataType();
+        if (type == DataType.FLOAT64) {
+            values = labels.toDoubleArray();
+        } else if (type == DataType.FLOAT32) {
+            values = widen(labels.toFloatArray());
+        } else {
+            // float16 widens exactly to float32 (a conversion the engine allocates and we close).
+            try (NDArray single = labels.toType(DataType.FLOAT32, false)) {
+                values = widen(single.toFloatArray());
+            }
+        }
+        Shape shape = labels.getShape();
+        boolean single = type != DataType.FLOAT64;
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            if (v != Math.rint(v)) { // also NaN
+                throw new IllegalArgumentException(
+                        argument
+                                + ": floating-point class indices must be whole numbers, got "
+                                + format(v, single)
+                                + " at position "
+                                + position(i, shape));
+            }
+            if (!(Math.abs(v) < INT64_LIMIT)) {
+                throw new IllegalArgumentException(
+                        argument
+                                + ": floating-point class indices must be whole numbers in the"
+                                + " int64 range, got "
+                                + format(v, single)
+                                + " at position "
+                                + position(i, shape));
+            }
+            out[i] = (long) v;
+        }
+        return out;
+    }
+
+    /** Prints a label as its own type does: a float32 1e30 as 1.0E30, not 1.0000000150474662E30. */
+    private static String format(double v, boolean single) {
+        return single ? Float.toString((float) v) : Double.toString(v);
+    }
+
+    private static double[] widen(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
     }
 
     private static long[] widen(int[] values) {
@@ -98,30 +240,5 @@ final class ClassIndices {
             out[i] = values[i];
         }
         return out;
-    }
-
-    private static long[] whole(double[] values, Shape shape, String argument) {
-        long[] out = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            double v = values[i];
-            if (v != Math.rint(v) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException(
-                        argument
-                                + ": floating-point class indices must be whole numbers, got "
-                                + v
-                                + " at position "
-                                + position(i, shape));
-            }
-            out[i] = (long) v;
-        }
-        return out;
-    }
-
-    private static long[] whole(float[] values, Shape shape, String argument) {
-        double[] wide = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            wide[i] = values[i];
-        }
-        return whole(wide, shape, argument);
     }
 }

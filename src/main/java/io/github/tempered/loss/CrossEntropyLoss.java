@@ -1,6 +1,7 @@
 package io.github.tempered.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -43,6 +44,9 @@ import java.util.Arrays;
  *       in [0, 1].
  *   <li>{@code optReduction(r)}: {@link Reduction#NONE}, {@link Reduction#MEAN} (default) or {@link
  *       Reduction#SUM}.
+ *   <li>{@code optRejectNonFinite(true)}: a strict mode that rejects NaN and infinite logits with
+ *       an {@link IllegalArgumentException} naming the first one and its position, instead of
+ *       propagating them as PyTorch does; off by default, and without it no check is made.
  * </ul>
  *
  * <h2>Shape</h2>
@@ -52,9 +56,10 @@ import java.util.Arrays;
  *       class axis of size {@code C} among them, e.g. {@code (N, C)}, {@code (C)}, {@code (N, d1,
  *       ..., dk, C)} with the default axis or {@code (N, C, d1, ..., dk)} with axis 1.
  *   <li>Labels: {@code labels.head()} holds either class indices, shaped as the logits without the
- *       class axis, of an integer type (int64, int32, int16, int8, uint8) or of a floating type
- *       holding whole numbers (as DJL's own datasets produce), each in {@code [0, C)} or equal to
- *       the ignore index; or class probabilities, floating point, shaped exactly as the logits.
+ *       class axis, of an integer type (int64, int32, int8, uint8) or of a floating type holding
+ *       whole numbers (as DJL's own datasets produce), each in {@code [0, C)} or equal to the
+ *       ignore index (read by {@link ClassIndices}); or class probabilities, floating point, shaped
+ *       exactly as the logits.
  *   <li>Output: {@link Reduction#NONE} gives the logits' shape without the class axis; {@link
  *       Reduction#MEAN} and {@link Reduction#SUM} give a scalar.
  * </ul>
@@ -69,10 +74,20 @@ import java.util.Arrays;
  *       is a MEAN whose non-ignored targets all have weight 0 (plus or minus infinity when label
  *       smoothing makes the numerator non-zero). SUM gives 0 in both cases.
  *   <li>The computation is log-softmax based, so logits of magnitude 1e4 give finite values and
- *       gradients. Non-finite logits propagate NaN as they do in PyTorch.
+ *       gradients.
+ *   <li>Non-finite logits behave as in PyTorch (unless {@code optRejectNonFinite(true)} rejects
+ *       them): a NaN or {@code +inf} logit makes the loss of its position NaN, and so a MEAN or SUM
+ *       NaN; a {@code -inf} logit gives its class probability 0, so the loss of its position is
+ *       {@code +inf} where that class is the target or label smoothing is on, and finite otherwise;
+ *       with probability targets it is {@code +inf} where the class has a positive target
+ *       probability and NaN where it has 0 ({@code 0 * -inf}). Positions whose target is ignored
+ *       contribute exactly 0 to the value whatever their logits; their gradient is 0, or NaN where
+ *       their logits hold a NaN or {@code +inf}, as PyTorch's is.
  *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 logits are
- *       computed in float32 and give a float32 result, and their gradient flows back in float16.
- *       (DJL 0.36's PyTorch engine cannot create bfloat16 arrays at all.)
+ *       computed in float32 (widened inside the autograd graph, not by DJL's {@code toType}, which
+ *       would cut the gradient) and give a float32 result, and their gradient flows back in
+ *       float16. bfloat16 logits cannot occur: DJL 0.36's PyTorch engine aborts the JVM when it
+ *       creates any bfloat16 array, and Tempered never creates one.
  * </ul>
  *
  * <p>The returned array is attached to the manager of the logits; every intermediate array is
@@ -87,6 +102,7 @@ public final class CrossEntropyLoss extends Loss {
     private final long ignoreIndex;
     private final float labelSmoothing;
     private final Reduction reduction;
+    private final boolean rejectNonFinite;
 
     private CrossEntropyLoss(Builder builder) {
         super(builder.name);
@@ -97,6 +113,7 @@ public final class CrossEntropyLoss extends Loss {
         ignoreIndex = builder.ignoreIndex;
         labelSmoothing = builder.labelSmoothing;
         reduction = builder.reduction;
+        rejectNonFinite = builder.rejectNonFinite;
     }
 
     /**
@@ -173,6 +190,15 @@ public final class CrossEntropyLoss extends Loss {
     }
 
     /**
+     * Returns whether NaN and infinite logits are rejected instead of propagated.
+     *
+     * @return {@code true} if built with {@code optRejectNonFinite(true)}
+     */
+    public boolean isRejectNonFinite() {
+        return rejectNonFinite;
+    }
+
+    /**
      * Computes the cross-entropy of {@code predictions.head()} (logits) against {@code
      * labels.head()} (class indices or class probabilities).
      *
@@ -201,12 +227,14 @@ public final class CrossEntropyLoss extends Loss {
      * Adds this batch's summed loss to the accumulators, closing the arrays it creates (DJL's
      * {@code Loss} leaves them attached to the batch's manager).
      *
-     * @param keys the accumulator keys to update
+     * @param keys the accumulator keys to update, each added with {@code addAccumulator}
      * @param labels the targets
      * @param predictions the logits
+     * @throws IllegalArgumentException for bad input or a key without an accumulator
      */
     @Override
     public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+        AccumulatorKeys.require(totalInstances, keys, getName());
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             super.updateAccumulators(keys, labels, predictions);
@@ -221,7 +249,7 @@ public final class CrossEntropyLoss extends Loss {
                     "predictions: logits must have at least one dimension (the class axis), got"
                             + " a scalar of shape ()");
         }
-        if (!dataType.isFloating()) {
+        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     "predictions: logits must be floating point, got "
                             + dataType
@@ -230,6 +258,9 @@ public final class CrossEntropyLoss extends Loss {
         }
         int axis = normalizeAxis(classAxis, shape);
         int numClasses = Math.toIntExact(shape.get(axis));
+        if (rejectNonFinite) {
+            NonFinite.reject(logits, "predictions", "logits", false);
+        }
         if (weight != null && weight.length != numClasses) {
             throw new IllegalArgumentException(
                     "weight: has "
@@ -304,7 +335,7 @@ public final class CrossEntropyLoss extends Loss {
     /** Per-position loss (class axis kept with size 1) for class-index targets. */
     private PerPosition classIndexTerm(
             NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
-        long[] classes = ClassIndices.read(target, "labels");
+        long[] classes = ClassIndices.read(target, "labels", true);
         boolean[] ignored = new boolean[classes.length];
         boolean anyIgnored = false;
         int counted = 0;
@@ -369,13 +400,23 @@ public final class CrossEntropyLoss extends Loss {
             }
             perPosition = perPosition.add(smooth);
         }
+        if (anyIgnored) {
+            // Exactly 0 at ignored positions, as PyTorch, even where their logits are NaN or
+            // infinite (0 * NaN would be NaN). The mask is engine-owned: where() keeps it.
+            boolean[] kept = new boolean[ignored.length];
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = !ignored[i];
+            }
+            NDArray mask = onDevice(OwnedArrays.create(manager, kept, keptShape), logProbs);
+            perPosition = NDArrays.where(mask, perPosition, perPosition.zerosLike());
+        }
         return new PerPosition(perPosition, counted == 0);
     }
 
     /** Per-position loss (class axis kept with size 1) for probability targets. */
     private PerPosition probabilityTerm(
             NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
-        if (!target.getDataType().isFloating()) {
+        if (!target.getDataType().isFloating() || target.getDataType() == DataType.COMPLEX64) {
             throw new IllegalArgumentException(
                     "labels: class probabilities must be floating point, got "
                             + target.getDataType()
@@ -484,6 +525,7 @@ public final class CrossEntropyLoss extends Loss {
         private long ignoreIndex;
         private float labelSmoothing;
         private Reduction reduction = Reduction.MEAN;
+        private boolean rejectNonFinite;
 
         private Builder() {}
 
@@ -563,6 +605,20 @@ public final class CrossEntropyLoss extends Loss {
          */
         public Builder optReduction(Reduction r) {
             this.reduction = r;
+            return this;
+        }
+
+        /**
+         * Sets whether NaN and infinite logits are rejected with an {@link
+         * IllegalArgumentException} naming the first one, instead of propagating NaN as PyTorch
+         * does. The check costs a few engine calls per {@code evaluate}; without this option none
+         * is made.
+         *
+         * @param reject {@code true} to reject non-finite logits; default {@code false}
+         * @return this builder
+         */
+        public Builder optRejectNonFinite(boolean reject) {
+            this.rejectNonFinite = reject;
             return this;
         }
 

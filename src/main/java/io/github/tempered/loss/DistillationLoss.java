@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.loss.Loss;
 import io.github.tempered.grad.OwnedArrays;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,8 @@ import org.slf4j.LoggerFactory;
  *       default hard loss); when both are set they must name the same axis, checked in {@code
  *       build()} where the rank does not matter (e.g. 1 and 2) and in {@code evaluate} otherwise
  *       (e.g. -1 and 2). The class axis may not be 0, the batch axis.
+ *   <li>{@code optRejectNonFinite(reject)}: a strict mode, off by default (see the edge cases); it
+ *       costs a few engine calls per {@code evaluate}, none when off.
  *   <li>{@code optName(name)}: the name shown in training logs; default {@code "DistillationLoss"}.
  * </ul>
  *
@@ -101,7 +104,10 @@ import org.slf4j.LoggerFactory;
  *       the class axis (needed when the hard loss has an ignore index) or class probabilities. With
  *       {@code alpha = 1} the hard labels may be left out: {@code labels = [teacher logits]}; if
  *       they are given, they serve only to mask ignored positions.
- *   <li>Output: a scalar, float64 for float64 student logits and float32 otherwise.
+ *   <li>Output: a scalar, float64 for float64 student logits and float32 otherwise: float16 student
+ *       logits are computed in float32, widened inside the autograd graph so that their gradient
+ *       flows back (in float16). bfloat16 logits cannot occur: DJL 0.36's PyTorch engine aborts the
+ *       JVM when it creates any bfloat16 array, and Tempered never creates one.
  * </ul>
  *
  * <h2>Edge cases</h2>
@@ -111,6 +117,13 @@ import org.slf4j.LoggerFactory;
  *       {@code "batchmean"} does.
  *   <li>Identical student and teacher logits give a KL term of 0 (up to rounding) and no soft
  *       gradient.
+ *   <li>Non-finite logits behave as in PyTorch: a NaN or {@code +inf} student or teacher logit
+ *       makes the loss NaN, a {@code -inf} teacher logit rules its class out (see above), and a
+ *       {@code -inf} student logit gives {@code +inf} where the teacher's probability is positive
+ *       (NaN where it is 0, {@code 0 * inf}). Positions whose hard label is ignored contribute
+ *       nothing to either term whatever their logits. {@code optRejectNonFinite(true)} instead
+ *       rejects NaN and infinite student logits and NaN and {@code +inf} teacher logits with an
+ *       {@link IllegalArgumentException} naming the first one.
  *   <li>Bad input ({@code labels} without the teacher when {@code alpha < 1}, teacher and student
  *       shapes that differ, non-floating logits, disagreeing class axes) raises an {@link
  *       IllegalArgumentException} naming the argument and the shapes or values seen.
@@ -128,6 +141,7 @@ public final class DistillationLoss extends Loss {
     private final float alpha;
     private final int classAxis;
     private final CrossEntropyLoss hardLoss;
+    private final boolean rejectNonFinite;
 
     private DistillationLoss(Builder builder, int classAxis, CrossEntropyLoss hardLoss) {
         super(builder.name);
@@ -135,6 +149,7 @@ public final class DistillationLoss extends Loss {
         this.alpha = builder.alpha;
         this.classAxis = classAxis;
         this.hardLoss = hardLoss;
+        this.rejectNonFinite = builder.rejectNonFinite;
     }
 
     /**
@@ -184,6 +199,15 @@ public final class DistillationLoss extends Loss {
     }
 
     /**
+     * Returns whether non-finite logits are rejected instead of propagated.
+     *
+     * @return {@code true} if built with {@code optRejectNonFinite(true)}
+     */
+    public boolean isRejectNonFinite() {
+        return rejectNonFinite;
+    }
+
+    /**
      * Computes the distillation loss of the student logits {@code predictions.head()} against
      * {@code labels = [hard labels, teacher logits]} (or {@code [teacher logits]} when {@code alpha
      * = 1}).
@@ -217,12 +241,14 @@ public final class DistillationLoss extends Loss {
      * Adds this batch's loss to the accumulators, closing the arrays it creates (DJL's {@code Loss}
      * leaves them attached to the batch's manager).
      *
-     * @param keys the accumulator keys to update
+     * @param keys the accumulator keys to update, each added with {@code addAccumulator}
      * @param labels the hard labels and the teacher logits
      * @param predictions the student logits
+     * @throws IllegalArgumentException for bad input or a key without an accumulator
      */
     @Override
     public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
+        AccumulatorKeys.require(totalInstances, keys, getName());
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             super.updateAccumulators(keys, labels, predictions);
@@ -248,7 +274,7 @@ public final class DistillationLoss extends Loss {
                     "labels: expected [hard labels, teacher logits], got "
                             + labels.size()
                             + " arrays of shapes "
-                            + labels.getShapes());
+                            + Arrays.toString(labels.getShapes()));
         }
         if (labels.size() == 1) {
             if (alpha < 1) {
@@ -293,7 +319,7 @@ public final class DistillationLoss extends Loss {
                             + " dimensions), got shape "
                             + shape);
         }
-        if (!dataType.isFloating()) {
+        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) { // DJL: complex floats
             throw new IllegalArgumentException(
                     "predictions: student logits must be floating point, got "
                             + dataType
@@ -312,12 +338,16 @@ public final class DistillationLoss extends Loss {
                                     ? " (a single label array is read as the teacher logits)"
                                     : ""));
         }
-        if (!teacher.getDataType().isFloating()) {
+        if (!teacher.getDataType().isFloating() || teacher.getDataType() == DataType.COMPLEX64) {
             throw new IllegalArgumentException(
                     "labels: the teacher logits must be floating point, got "
                             + teacher.getDataType()
                             + " of shape "
                             + teacher.getShape());
+        }
+        if (rejectNonFinite) {
+            NonFinite.reject(student, "predictions", "student logits", false);
+            NonFinite.reject(teacher, "labels", "teacher logits", true);
         }
         NDArray hard = targets.hard();
         if (hard != null) {
@@ -347,12 +377,18 @@ public final class DistillationLoss extends Loss {
             }
         }
 
+        // float16 is computed in float32, widened once for both terms so that its gradient is
+        // rounded to float16 once. Not toType: it runs without autograd and would cut the gradient.
+        NDArray s =
+                dataType == DataType.FLOAT16
+                        ? CrossEntropyLoss.upcast(student, DataType.FLOAT32)
+                        : student;
         NDArray total = null;
         if (alpha > 0) {
-            total = softTerm(student, teacher, hard, axis);
+            total = softTerm(s, teacher, hard, axis);
         }
         if (alpha < 1) {
-            NDArray ce = hardLoss.evaluate(new NDList(hard), new NDList(student));
+            NDArray ce = hardLoss.evaluate(new NDList(hard), new NDList(s));
             if (alpha > 0) {
                 ce = ce.mul(OwnedArrays.scalarLike(1 - (double) alpha, ce));
             }
@@ -361,12 +397,13 @@ public final class DistillationLoss extends Loss {
         return total;
     }
 
-    /** Returns {@code alpha * T^2 * KL}, the KL term masked and averaged as documented. */
-    private NDArray softTerm(NDArray student, NDArray teacher, NDArray hard, int axis) {
-        DataType computeType =
-                student.getDataType() == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
-        NDArray s =
-                student.getDataType() == computeType ? student : student.toType(computeType, false);
+    /**
+     * Returns {@code alpha * T^2 * KL}, the KL term masked and averaged as documented.
+     *
+     * @param s the student logits, float32 or float64 (the compute type)
+     */
+    private NDArray softTerm(NDArray s, NDArray teacher, NDArray hard, int axis) {
+        DataType computeType = s.getDataType();
         NDArray t = teacher.stopGradient();
         if (t.getDataType() != computeType) {
             t = t.toType(computeType, false);
@@ -389,7 +426,7 @@ public final class DistillationLoss extends Loss {
                         : (Number) (-Float.MAX_VALUE);
         NDArray elements = teacherProbs.mul(logTeacher.maximum(lowest).sub(logStudent));
 
-        long batch = student.getShape().get(0);
+        long batch = s.getShape().get(0);
         double factor = (double) alpha * temperature * temperature;
         if (hard == null || !hardLoss.hasIgnoreIndex()) {
             NDArray sum = elements.sum();
@@ -483,6 +520,7 @@ public final class DistillationLoss extends Loss {
         private float alpha = 0.5f;
         private Integer classAxis;
         private CrossEntropyLoss hardLoss;
+        private boolean rejectNonFinite;
 
         private Builder() {}
 
@@ -542,6 +580,19 @@ public final class DistillationLoss extends Loss {
          */
         public Builder optClassAxis(int axis) {
             this.classAxis = axis;
+            return this;
+        }
+
+        /**
+         * Sets whether NaN and infinite student logits, and NaN and {@code +inf} teacher logits,
+         * are rejected with an {@link IllegalArgumentException} instead of propagating NaN as
+         * PyTorch does ({@code -inf} teacher logits stay allowed: they rule a class out).
+         *
+         * @param reject {@code true} to reject them; default {@code false}
+         * @return this builder
+         */
+        public Builder optRejectNonFinite(boolean reject) {
+            this.rejectNonFinite = reject;
             return this;
         }
 

@@ -49,6 +49,31 @@ final class LogTemperature {
     }
 
     /**
+     * Checks the data type a block is initialized with: the {@code log T} parameter is created in
+     * it, and DJL 0.36's PyTorch engine aborts the JVM when it creates a bfloat16 (or int16 or
+     * unsigned) array.
+     *
+     * @param block the block's name for the message
+     * @param dataType the requested type
+     * @throws IllegalArgumentException unless it is float32, float64 or float16
+     */
+    static void checkDataType(String block, DataType dataType) {
+        if (dataType != DataType.FLOAT32
+                && dataType != DataType.FLOAT64
+                && dataType != DataType.FLOAT16) {
+            throw new IllegalArgumentException(
+                    "dataType: "
+                            + block
+                            + " must be initialized with float32, float64 or float16, got "
+                            + dataType
+                            + (dataType == DataType.BFLOAT16
+                                    ? " (DJL 0.36's PyTorch engine aborts the JVM creating"
+                                            + " bfloat16 arrays)"
+                                    : ""));
+        }
+    }
+
+    /**
      * Reads {@code T = exp(log T)} from a scalar array.
      *
      * @param logTemperature the array holding {@code log T}

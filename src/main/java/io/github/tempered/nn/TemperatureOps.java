@@ -35,7 +35,8 @@ final class TemperatureOps {
     static int checkInput(String inputArgument, NDArray x, String axisArgument, int axis) {
         Shape shape = x.getShape();
         DataType dataType = x.getDataType();
-        if (!dataType.isFloating()) {
+        // DJL counts complex64 as floating; no softmax is defined on it.
+        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) {
             throw new IllegalArgumentException(
                     inputArgument
                             + ": must be floating point, got "

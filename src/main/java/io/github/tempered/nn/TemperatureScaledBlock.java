@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
@@ -63,7 +64,11 @@ import java.util.function.Predicate;
  *   <li>Output: the wrapped block's output, whose first array (the logits, floating point, with the
  *       class axis among its dimensions) is replaced by {@code logits / T} or {@code softmax(logits
  *       / T)} along the class axis, with the same shape and type; any further arrays are passed
- *       through unchanged.
+ *       through unchanged. float16 logits are divided and normalised in float16, as {@code
+ *       torch.softmax(logits.half() / T, dim)} is; {@link #initialize} accepts only float32,
+ *       float64 and float16 (DJL 0.36's PyTorch engine aborts the JVM creating bfloat16 arrays).
+ *   <li>NaN and infinite logits propagate as in PyTorch's softmax; nothing is rejected, so check
+ *       the model's outputs upstream if they may hold them.
  * </ul>
  *
  * <p>The block is safe to share across threads for inference; loading parameters into it is not
@@ -184,7 +189,7 @@ public final class TemperatureScaledBlock extends AbstractBlock {
         if (out == null || out.isEmpty()) {
             throw new IllegalArgumentException(
                     "block: the wrapped block returned no output for inputs of shapes "
-                            + (inputs == null ? "null" : inputs.getShapes()));
+                            + (inputs == null ? "null" : Arrays.toString(inputs.getShapes())));
         }
         NDArray logits = out.head();
         int axis = TemperatureOps.checkInput("logits", logits, "classAxis", classAxis);
@@ -205,6 +210,17 @@ public final class TemperatureScaledBlock extends AbstractBlock {
             result.add(out.get(i));
         }
         return result;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code dataType} is not float32, float64 or float16
+     */
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        LogTemperature.checkDataType("TemperatureScaledBlock", dataType);
+        super.initialize(manager, dataType, inputShapes);
     }
 
     /** {@inheritDoc} */

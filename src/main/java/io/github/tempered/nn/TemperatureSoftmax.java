@@ -3,6 +3,8 @@ package io.github.tempered.nn;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -11,6 +13,7 @@ import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Softmax or log-softmax with a temperature: {@code softmax(x / T)} or {@code log_softmax(x / T)}
@@ -42,7 +45,14 @@ import java.io.IOException;
  *       {@code (C)} or {@code (N, C, d1, ..., dk)} with {@code optAxis(1)}.
  *   <li>Output: the input's shape and data type; the computation runs in the input's type (a
  *       float32 {@code log T} with float64 input gives a float64 result, by PyTorch's type
- *       promotion, and the gradient still reaches {@code log T}).
+ *       promotion, and the gradient still reaches {@code log T}). float16 input gives float16
+ *       output, divided in float16 and normalised by PyTorch's float16 softmax, as {@code
+ *       torch.softmax(x.half() / T, dim)} is; bfloat16 input cannot occur (DJL 0.36's PyTorch
+ *       engine aborts the JVM when it creates one), and {@link #initialize} accepts only float32,
+ *       float64 and float16.
+ *   <li>NaN and infinite inputs propagate as in PyTorch: a NaN or {@code +inf} in a slice along the
+ *       axis makes the whole slice NaN, a {@code -inf} gets probability 0 (log-probability {@code
+ *       -inf}).
  * </ul>
  *
  * <h2>Saving</h2>
@@ -156,6 +166,17 @@ public final class TemperatureSoftmax extends AbstractBlock {
         return axis;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code dataType} is not float32, float64 or float16
+     */
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        LogTemperature.checkDataType("TemperatureSoftmax", dataType);
+        super.initialize(manager, dataType, inputShapes);
+    }
+
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
@@ -166,7 +187,9 @@ public final class TemperatureSoftmax extends AbstractBlock {
         if (inputs == null || inputs.size() != 1) {
             throw new IllegalArgumentException(
                     "inputs: TemperatureSoftmax takes exactly one array, got "
-                            + (inputs == null ? "null" : inputs.size() + " " + inputs.getShapes()));
+                            + (inputs == null
+                                    ? "null"
+                                    : inputs.size() + " " + Arrays.toString(inputs.getShapes())));
         }
         NDArray x = inputs.head();
         int normalizedAxis = TemperatureOps.checkInput("input", x, "axis", axis);

@@ -355,7 +355,8 @@ public class CalibrationReportTest {
             {
                 "float labels",
                 (Call) m -> CalibrationReport.of(probs(m, 2), m.create(new float[] {0, 1}), 15),
-                "labels: must be class indices of an integer type, got float32 of shape (2)"
+                "labels: must be class indices of an integer type (int64, int32, int8 or uint8),"
+                        + " got float32 of shape (2); convert whole-number labels with"
             },
             {
                 "label above range",

@@ -155,7 +155,7 @@ public class ReliabilityDiagramTest {
                                         .setReport(lenet)
                                         .optSize(100, 640)
                                         .build());
-        assertTrue(e.getMessage().contains("at least 200 pixels, got 100 x 640"), e.getMessage());
+        assertTrue(e.getMessage().contains("in [200, 8192] pixels, got 100 x 640"), e.getMessage());
         e =
                 expectThrows(
                         IllegalArgumentException.class,

@@ -50,9 +50,9 @@ public class DistillCommandTest {
     }
 
     @Test
-    public void invalidAlphaIsBadInput() {
+    public void invalidAlphaIsAUsageError() {
         CliRun run = CliRun.of("distill", "--embedded", "--alpha", "1.5");
-        assertEquals(run.exitCode(), 1, run.toString());
+        assertEquals(run.exitCode(), 2, run.toString());
         assertTrue(run.err().contains("alpha"), run.toString());
     }
 }

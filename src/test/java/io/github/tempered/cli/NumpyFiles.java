@@ -65,7 +65,15 @@ final class NumpyFiles {
         }
     }
 
-    private static byte[] npy(String descr, String shape, byte[] data) {
+    /**
+     * Encodes raw bytes as {@code .npy} bytes with the given header fields.
+     *
+     * @param descr the NumPy type, e.g. {@code "<f4"}
+     * @param shape the shape as NumPy writes it, e.g. {@code "(3, 2)"}
+     * @param data the element bytes (need not match the shape, to build broken files)
+     * @return the file's bytes
+     */
+    static byte[] npy(String descr, String shape, byte[] data) {
         String header =
                 "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
         int total = 10 + header.length() + 1;

@@ -80,7 +80,13 @@ public class CrossEntropyLossInputTest {
     public Object[][] badInputs() {
         return new Object[][] {
             {"label above C", plain(), logits(4, 3), longs(0, 1, 3, 2), "class index 3"},
-            {"label above C names position", plain(), logits(4, 3), longs(0, 1, 3, 2), "(2,)"},
+            {
+                "label above C names position",
+                plain(),
+                logits(4, 3),
+                longs(0, 1, 3, 2),
+                "at position 2 "
+            },
             {"negative label", plain(), logits(4, 3), longs(0, -1, 1, 2), "class index -1"},
             {
                 "negative label other than ignore",
