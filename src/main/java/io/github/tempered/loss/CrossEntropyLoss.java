@@ -80,6 +80,30 @@ import java.util.Arrays;
  */
 public final class CrossEntropyLoss extends Loss {
 
+    /**
+     * The most logits (N * C) for which MEAN and SUM use {@link LogSoftmaxDot}; larger inputs use
+     * the {@link CrossEntropyChunk} surrogate. Measured with JMH (benchmarks/RESULTS.md).
+     */
+    static final long DENSE_LIMIT = 1L << 12;
+
+    /**
+     * The fewest logits (N * C) for which MEAN and SUM use the {@link CrossEntropyChunk} surrogate;
+     * between the two limits the general path is as fast as any. Measured (benchmarks/RESULTS.md).
+     */
+    static final long SURROGATE_MIN = 1L << 17;
+
+    /** Which computation {@code evaluate} uses; tests pin one to check each against PyTorch. */
+    enum Path {
+        /** The fastest one that applies. */
+        AUTO,
+        /** Log-softmax, gather and coefficients, all through autograd. */
+        GRAPH,
+        /** {@link LogSoftmaxDot} where it applies. */
+        DENSE,
+        /** The {@link CrossEntropyChunk} surrogate where it applies. */
+        SURROGATE
+    }
+
     private final float temperature;
     private final int classAxis;
     private final float[] weight;
@@ -87,6 +111,7 @@ public final class CrossEntropyLoss extends Loss {
     private final long ignoreIndex;
     private final float labelSmoothing;
     private final Reduction reduction;
+    private final Path path;
 
     private CrossEntropyLoss(Builder builder) {
         super(builder.name);
@@ -97,6 +122,7 @@ public final class CrossEntropyLoss extends Loss {
         ignoreIndex = builder.ignoreIndex;
         labelSmoothing = builder.labelSmoothing;
         reduction = builder.reduction;
+        path = builder.path;
     }
 
     /**
@@ -259,6 +285,22 @@ public final class CrossEntropyLoss extends Loss {
 
         DataType computeType = dataType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
         NDArray z = dataType == computeType ? logits : upcast(logits, computeType);
+        ClassTargets targets = null;
+        if (!probabilities) {
+            targets =
+                    ClassTargets.read(
+                            target,
+                            numClasses,
+                            weight,
+                            hasIgnoreIndex,
+                            ignoreIndex,
+                            reduction,
+                            labelSmoothing);
+            NDArray fast = fastPath(z, targets, axis);
+            if (fast != null) {
+                return withEmptyMean(fast, targets.counted == 0, computeType);
+            }
+        }
         if (temperature != 1f) {
             z = z.div(OwnedArrays.scalar(z.getManager(), temperature, computeType));
         }
@@ -266,16 +308,86 @@ public final class CrossEntropyLoss extends Loss {
         PerPosition terms =
                 probabilities
                         ? probabilityTerm(target, logProbs, axis, numClasses, computeType)
-                        : classIndexTerm(target, logProbs, axis, numClasses, computeType);
+                        : classIndexTerm(targets, logProbs, axis, numClasses, computeType);
         if (reduction == Reduction.NONE) {
             return terms.loss().squeeze(axis);
         }
-        NDArray total = terms.loss().sum();
-        if (reduction == Reduction.MEAN && terms.nothingToAverage()) {
-            // PyTorch's 0 / 0: the value is NaN while the gradient stays 0.
-            total = total.add(OwnedArrays.scalar(total.getManager(), Double.NaN, computeType));
+        return withEmptyMean(terms.loss().sum(), terms.nothingToAverage(), computeType);
+    }
+
+    /**
+     * Adds PyTorch's {@code 0 / 0} to a MEAN with nothing to average: the value is NaN while the
+     * gradient stays 0.
+     */
+    private NDArray withEmptyMean(NDArray total, boolean nothingToAverage, DataType computeType) {
+        if (reduction == Reduction.MEAN && nothingToAverage) {
+            return total.add(OwnedArrays.scalar(total.getManager(), Double.NaN, computeType));
         }
         return total;
+    }
+
+    /**
+     * Computes MEAN and SUM over (N, C) logits with class-index targets in fewer operations than
+     * the general path, or returns {@code null} where it does not apply (other layouts, NONE, a
+     * zero total weight, non-finite values: the general path then gives PyTorch's semantics).
+     *
+     * <ul>
+     *   <li>Up to {@link #DENSE_LIMIT} logits: one dot product of the log-softmax with a
+     *       coefficient matrix built from the targets ({@link LogSoftmaxDot}): two backward nodes
+     *       and no gather.
+     *   <li>From {@link #SURROGATE_MIN} logits: the value and the gradient are computed together,
+     *       without autograd ({@link CrossEntropyChunk}), and handed to autograd through {@code
+     *       value + s * (d - sg(d))}, {@code d = <z, G>}: the backward pass is one multiplication,
+     *       with no zeros to scatter into and no log-softmax backward.
+     * </ul>
+     */
+    private NDArray fastPath(NDArray z, ClassTargets targets, int axis) {
+        Shape shape = z.getShape();
+        if (path == Path.GRAPH
+                || reduction == Reduction.NONE
+                || shape.dimension() != 2
+                || axis != 1
+                || shape.get(0) == 0
+                || !targets.finiteScale()) {
+            return null;
+        }
+        long size = shape.size();
+        boolean dense = path == Path.DENSE || (path == Path.AUTO && size <= DENSE_LIMIT);
+        boolean surrogate = path == Path.SURROGATE || (path == Path.AUTO && size >= SURROGATE_MIN);
+        if (!dense && !surrogate) {
+            return null;
+        }
+        NDArray result = dense ? denseLoss(z, targets) : surrogateLoss(z, targets);
+        return result != null && isFinite(result) ? result : null;
+    }
+
+    private NDArray denseLoss(NDArray z, ClassTargets targets) {
+        NDArray scaled = z;
+        if (temperature != 1f) {
+            scaled = z.div(OwnedArrays.scalar(z.getManager(), temperature, z.getDataType()));
+        }
+        return LogSoftmaxDot.compute(scaled, targets);
+    }
+
+    private NDArray surrogateLoss(NDArray z, ClassTargets targets) {
+        NDManager manager = z.getManager();
+        CrossEntropyChunk chunk =
+                CrossEntropyChunk.compute(z.stopGradient(), temperature, targets, 0);
+        // With -inf logits (masked classes) 0 * -inf makes d, and so the result, NaN: fastPath
+        // then falls back to the general path.
+        NDArray d = z.reshape(-1).dot(chunk.gradient.reshape(-1));
+        NDArray zero = d.sub(d.stopGradient());
+        NDArray scale = OwnedArrays.scalar(manager, chunk.gradientScale, z.getDataType());
+        return chunk.value.add(zero.mul(scale));
+    }
+
+    /** Reads a scalar (one native call; {@code getFloat()} would first index it, a second). */
+    private static boolean isFinite(NDArray scalar) {
+        double v =
+                scalar.getDataType() == DataType.FLOAT64
+                        ? scalar.toDoubleArray()[0]
+                        : scalar.toFloatArray()[0];
+        return Double.isFinite(v);
     }
 
     /**
@@ -303,40 +415,15 @@ public final class CrossEntropyLoss extends Loss {
 
     /** Per-position loss (class axis kept with size 1) for class-index targets. */
     private PerPosition classIndexTerm(
-            NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
-        long[] classes = ClassIndices.read(target, "labels");
-        boolean[] ignored = new boolean[classes.length];
-        boolean anyIgnored = false;
-        int counted = 0;
-        double denominator = 0;
-        for (int i = 0; i < classes.length; i++) {
-            long y = classes[i];
-            if (hasIgnoreIndex && y == ignoreIndex) {
-                ignored[i] = true;
-                anyIgnored = true;
-                classes[i] = 0; // any valid class: its pick is multiplied by 0
-                continue;
-            }
-            if (y < 0 || y >= numClasses) {
-                throw new IllegalArgumentException(
-                        "labels: class index "
-                                + y
-                                + " at position "
-                                + ClassIndices.position(i, target.getShape())
-                                + " is outside [0, "
-                                + numClasses
-                                + ")"
-                                + (hasIgnoreIndex
-                                        ? " and is not the ignore index " + ignoreIndex
-                                        : ""));
-            }
-            counted++;
-            denominator += weight == null ? 1 : weight[(int) y];
-        }
-        // MEAN folds 1 / denominator into the coefficients of the targets that are not ignored
-        // (a zero total weight gives PyTorch's NaN values and gradients there); ignored
-        // positions get exactly 0, so their gradient is 0 as in PyTorch.
-        double scale = reduction == Reduction.MEAN ? 1.0 / denominator : 1.0;
+            ClassTargets targets,
+            NDArray logProbs,
+            int axis,
+            int numClasses,
+            DataType computeType) {
+        long[] classes = targets.classes;
+        boolean[] ignored = targets.ignored;
+        boolean anyIgnored = targets.anyIgnored;
+        double scale = targets.scale;
 
         Shape keptShape = keptShape(logProbs.getShape(), axis);
         NDManager manager = logProbs.getManager();
@@ -369,7 +456,7 @@ public final class CrossEntropyLoss extends Loss {
             }
             perPosition = perPosition.add(smooth);
         }
-        return new PerPosition(perPosition, counted == 0);
+        return new PerPosition(perPosition, targets.counted == 0);
     }
 
     /** Per-position loss (class axis kept with size 1) for probability targets. */
@@ -416,8 +503,21 @@ public final class CrossEntropyLoss extends Loss {
 
     /** Sum over classes of {@code w[c] * logProbs[c]} (or of {@code logProbs[c]}), axis kept. */
     private NDArray smoothingSum(NDArray logProbs, int axis) {
-        NDArray terms = weight == null ? logProbs : logProbs.mul(classWeights(logProbs, axis));
-        return terms.sum(new int[] {axis}, true);
+        if (weight == null) {
+            return logProbs.sum(new int[] {axis}, true);
+        }
+        int rank = logProbs.getShape().dimension();
+        if (rank >= 2 && axis == rank - 1) {
+            // A matrix product with the (C, 1) weights: no (N, C) product array.
+            NDArray column =
+                    OwnedArrays.create(
+                            logProbs.getManager(),
+                            weight,
+                            new Shape(weight.length, 1),
+                            logProbs.getDataType());
+            return logProbs.matMul(onDevice(column, logProbs));
+        }
+        return logProbs.mul(classWeights(logProbs, axis)).sum(new int[] {axis}, true);
     }
 
     /** The class weights shaped to broadcast along {@code axis} of {@code like}. */
@@ -484,6 +584,7 @@ public final class CrossEntropyLoss extends Loss {
         private long ignoreIndex;
         private float labelSmoothing;
         private Reduction reduction = Reduction.MEAN;
+        private Path path = Path.AUTO;
 
         private Builder() {}
 
@@ -563,6 +664,17 @@ public final class CrossEntropyLoss extends Loss {
          */
         public Builder optReduction(Reduction r) {
             this.reduction = r;
+            return this;
+        }
+
+        /**
+         * Pins the computation (package-private: for tests).
+         *
+         * @param p the path
+         * @return this builder
+         */
+        Builder path(Path p) {
+            this.path = p;
             return this;
         }
 

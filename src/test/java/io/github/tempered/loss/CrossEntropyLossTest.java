@@ -26,7 +26,7 @@ public class CrossEntropyLossTest {
     private static final double VALUE_RTOL = 1e-5;
     private static final double GRAD_RTOL = 1e-4;
 
-    private static final List<JsonObject> CASES = Fixtures.cases("cross_entropy.json");
+    static final List<JsonObject> CASES = Fixtures.cases("cross_entropy.json");
 
     @DataProvider(name = "pytorch")
     public static Object[][] pytorchCases() {
@@ -44,11 +44,20 @@ public class CrossEntropyLossTest {
 
     @Test(dataProvider = "pytorch")
     public void matchesPyTorch(String name) {
-        JsonObject c =
-                CASES.stream()
-                        .filter(x -> x.get("name").getAsString().equals(name))
-                        .findFirst()
-                        .orElseThrow();
+        JsonObject c = byName(name);
+        assertMatches(c, lossOf(c));
+    }
+
+    static JsonObject byName(String name) {
+        return CASES.stream()
+                .filter(x -> x.get("name").getAsString().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Evaluates {@code loss} on fixture case {@code c} and compares value and gradient. */
+    static void assertMatches(JsonObject c, CrossEntropyLoss loss) {
+        String name = c.get("name").getAsString();
         try (NDManager manager = NDManager.newBaseManager()) {
             DataType dtype =
                     "float64".equals(c.get("dtype").getAsString())
@@ -60,7 +69,6 @@ public class CrossEntropyLossTest {
                                     new Shape(Fixtures.longs(c.getAsJsonArray("logits_shape"))))
                             .toType(dtype, false);
             NDArray target = target(manager, c);
-            CrossEntropyLoss loss = lossOf(c);
             logits.setRequiresGradient(true);
             double[] value;
             Shape valueShape;
@@ -133,6 +141,10 @@ public class CrossEntropyLossTest {
     }
 
     static CrossEntropyLoss lossOf(JsonObject c) {
+        return builderOf(c).build();
+    }
+
+    static CrossEntropyLoss.Builder builderOf(JsonObject c) {
         CrossEntropyLoss.Builder b =
                 CrossEntropyLoss.builder()
                         .optTemperature(c.get("temperature").getAsFloat())
@@ -152,7 +164,7 @@ public class CrossEntropyLossTest {
         if (!ignore.isJsonNull()) {
             b.optIgnoreIndex(ignore.getAsLong());
         }
-        return b.build();
+        return b;
     }
 
     static NDArray target(NDManager manager, JsonObject c) {
