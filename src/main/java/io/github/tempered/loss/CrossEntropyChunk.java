@@ -57,23 +57,30 @@ final class CrossEntropyChunk implements AutoCloseable {
      * @param temperature the temperature
      * @param targets all targets and their coefficients
      * @param offset the first target of the chunk
+     * @param withGradient whether to compute the gradient; if not, {@link #gradient} is {@code
+     *     null} and {@link #gradientScale} 0
      * @return the chunk's value and gradient
      */
     static CrossEntropyChunk compute(
-            NDArray z, float temperature, ClassTargets targets, int offset) {
+            NDArray z, float temperature, ClassTargets targets, int offset, boolean withGradient) {
         CrossEntropyChunk chunk;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            chunk = computeScoped(z, temperature, targets, offset);
-            NDScope.unregister(chunk.value, chunk.gradient);
+            chunk = computeScoped(z, temperature, targets, offset, withGradient);
+            NDScope.unregister(chunk.value);
+            if (chunk.gradient != null) {
+                NDScope.unregister(chunk.gradient);
+            }
         }
         NDScope.register(chunk.value);
-        NDScope.register(chunk.gradient);
+        if (chunk.gradient != null) {
+            NDScope.register(chunk.gradient);
+        }
         return chunk;
     }
 
     private static CrossEntropyChunk computeScoped(
-            NDArray z, float temperature, ClassTargets targets, int offset) {
+            NDArray z, float temperature, ClassTargets targets, int offset, boolean withGradient) {
         NDManager manager = z.getManager();
         DataType type = z.getDataType();
         int rows = Math.toIntExact(z.getShape().get(0));
@@ -132,6 +139,9 @@ final class CrossEntropyChunk implements AutoCloseable {
         if (zt != z) {
             zt.close(); // free the scaled copy before the gradient passes
         }
+        if (!withGradient) {
+            return new CrossEntropyChunk(value, null, 0);
+        }
 
         // The gradient, in place in p: G = A * p - a * onehot(y) - b * w, A = a + b * W. A
         // uniform factor goes to gradientScale, so the common cases need at most one pass.
@@ -179,7 +189,9 @@ final class CrossEntropyChunk implements AutoCloseable {
     @Override
     public void close() {
         value.close();
-        gradient.close();
+        if (gradient != null) {
+            gradient.close();
+        }
     }
 
     /**

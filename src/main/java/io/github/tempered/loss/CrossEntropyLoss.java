@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.loss.Loss;
 import io.github.tempered.grad.OwnedArrays;
 import java.util.Arrays;
@@ -329,7 +330,9 @@ public final class CrossEntropyLoss extends Loss {
     /**
      * Computes MEAN and SUM over (N, C) logits with class-index targets in fewer operations than
      * the general path, or returns {@code null} where it does not apply (other layouts, NONE, a
-     * zero total weight, non-finite values: the general path then gives PyTorch's semantics).
+     * zero total weight, non-finite values: the general path then gives PyTorch's semantics) or
+     * does not pay (the surrogate computes a gradient, useless outside a gradient collector, e.g.
+     * in EasyTrain's second evaluation for the loss accumulators).
      *
      * <ul>
      *   <li>Up to {@link #DENSE_LIMIT} logits: one dot product of the log-softmax with a
@@ -353,7 +356,9 @@ public final class CrossEntropyLoss extends Loss {
         }
         long size = shape.size();
         boolean dense = path == Path.DENSE || (path == Path.AUTO && size <= DENSE_LIMIT);
-        boolean surrogate = path == Path.SURROGATE || (path == Path.AUTO && size >= SURROGATE_MIN);
+        boolean surrogate =
+                path == Path.SURROGATE
+                        || (path == Path.AUTO && size >= SURROGATE_MIN && JniUtils.isGradMode());
         if (!dense && !surrogate) {
             return null;
         }
@@ -372,7 +377,7 @@ public final class CrossEntropyLoss extends Loss {
     private NDArray surrogateLoss(NDArray z, ClassTargets targets) {
         NDManager manager = z.getManager();
         CrossEntropyChunk chunk =
-                CrossEntropyChunk.compute(z.stopGradient(), temperature, targets, 0);
+                CrossEntropyChunk.compute(z.stopGradient(), temperature, targets, 0, true);
         // With -inf logits (masked classes) 0 * -inf makes d, and so the result, NaN: fastPath
         // then falls back to the general path.
         NDArray d = z.reshape(-1).dot(chunk.gradient.reshape(-1));
