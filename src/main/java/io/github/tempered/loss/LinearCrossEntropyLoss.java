@@ -34,8 +34,9 @@ import java.util.Arrays;
  * states (and likewise for the weight and bias), whatever the upstream gradient is (a loss scaled
  * or summed with others afterwards works). The price is that the gradients are computed in the
  * forward pass: evaluated outside a gradient collector (PyTorch's grad mode off, as in EasyTrain's
- * second evaluation for the loss accumulators) only the value is computed. Higher-order gradients
- * are not available (DJL's collector does not offer them either).
+ * second evaluation for the loss accumulators) only the value is computed, and inside one only the
+ * gradients of the inputs that require one (a frozen body or classifier costs no gradient).
+ * Higher-order gradients are not available (DJL's collector does not offer them either).
  *
  * <h2>Options</h2>
  *
@@ -278,16 +279,20 @@ public final class LinearCrossEntropyLoss extends Loss {
                         reduction,
                         labelSmoothing);
         boolean withGradient = JniUtils.isGradMode();
+        // Only the gradients autograd will ask for (a frozen body or classifier needs none).
+        boolean needHidden = withGradient && hidden.hasGradient();
+        boolean needWeight = withGradient && w.hasGradient();
+        boolean needBias = withGradient && bias != null && bias.hasGradient();
+        withGradient = needHidden || needWeight || needBias;
 
         NDArray hd = hidden.stopGradient().reshape(rows, dim);
         NDArray wd = w.stopGradient();
         NDArray bd = bias == null ? null : bias.stopGradient();
         NDArray wt = wd.transpose();
         NDArray total = manager.zeros(new Shape(), type);
-        NDArray gradHidden = withGradient ? manager.create(new Shape(rows, dim), type) : null;
-        NDArray gradWeight = withGradient ? manager.zeros(new Shape(numClasses, dim), type) : null;
-        NDArray gradBias =
-                withGradient && bias != null ? manager.zeros(new Shape(numClasses), type) : null;
+        NDArray gradHidden = needHidden ? manager.create(new Shape(rows, dim), type) : null;
+        NDArray gradWeight = needWeight ? manager.zeros(new Shape(numClasses, dim), type) : null;
+        NDArray gradBias = needBias ? manager.zeros(new Shape(numClasses), type) : null;
         int chunk = chunkRows(numClasses, rows);
         long block = Math.max(1, Math.min(numClasses, WEIGHT_BLOCK_ELEMENTS / dim));
         for (int start = 0; start < rows; start += chunk) {
@@ -306,15 +311,19 @@ public final class LinearCrossEntropyLoss extends Loss {
                 total.addi(ce.value);
                 if (withGradient) {
                     NDArray scale = OwnedArrays.scalar(manager, ce.gradientScale, type);
-                    NDArray gh = ce.gradient.matMul(wd).muli(scale);
-                    gradHidden.set(new NDIndex("{}:{}", start, end), gh);
-                    NDArray scaledHidden = hc.mul(scale);
-                    for (long v = 0; v < numClasses; v += block) {
-                        long vEnd = Math.min(numClasses, v + block);
-                        NDArray g = ce.gradient.get(new NDIndex(":, {}:{}", v, vEnd));
-                        NDArray product = g.transpose().matMul(scaledHidden);
-                        gradWeight.get(new NDIndex("{}:{}", v, vEnd)).addi(product);
-                        product.close();
+                    if (gradHidden != null) {
+                        NDArray gh = ce.gradient.matMul(wd).muli(scale);
+                        gradHidden.set(new NDIndex("{}:{}", start, end), gh);
+                    }
+                    if (gradWeight != null) {
+                        NDArray scaledHidden = hc.mul(scale);
+                        for (long v = 0; v < numClasses; v += block) {
+                            long vEnd = Math.min(numClasses, v + block);
+                            NDArray g = ce.gradient.get(new NDIndex(":, {}:{}", v, vEnd));
+                            NDArray product = g.transpose().matMul(scaledHidden);
+                            gradWeight.get(new NDIndex("{}:{}", v, vEnd)).addi(product);
+                            product.close();
+                        }
                     }
                     if (gradBias != null) {
                         gradBias.addi(ce.gradient.sum(new int[] {0}).muli(scale));
@@ -326,10 +335,17 @@ public final class LinearCrossEntropyLoss extends Loss {
         if (withGradient) {
             // value + (d - sg(d)) with d = <hidden, gH> + <weight, gW> + <bias, gb>: the value is
             // unchanged and backward hands gH, gW and gb (times the upstream gradient) to autograd.
-            NDArray d = hidden.reshape(-1).dot(gradHidden.reshape(-1));
-            d = d.add(w.reshape(-1).dot(gradWeight.reshape(-1)));
-            if (bias != null) {
-                d = d.add(bias.dot(gradBias));
+            NDArray d = null;
+            if (gradHidden != null) {
+                d = hidden.reshape(-1).dot(gradHidden.reshape(-1));
+            }
+            if (gradWeight != null) {
+                NDArray dw = w.reshape(-1).dot(gradWeight.reshape(-1));
+                d = d == null ? dw : d.add(dw);
+            }
+            if (gradBias != null) {
+                NDArray db = bias.dot(gradBias);
+                d = d == null ? db : d.add(db);
             }
             result = total.add(d.sub(d.stopGradient()));
         }

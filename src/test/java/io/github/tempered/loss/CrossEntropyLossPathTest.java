@@ -172,6 +172,49 @@ public class CrossEntropyLossPathTest {
         }
     }
 
+    /** float16 logits: computed in float32 on every path, the gradient flows back in float16. */
+    @Test
+    public void halfPrecisionLogitsGetGradientsOnEveryPath() {
+        for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
+            CrossEntropyLoss loss =
+                    CrossEntropyLoss.builder()
+                            .path(path)
+                            .optLabelSmoothing(0.1f)
+                            .optTemperature(0.8f)
+                            .build();
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDArray half =
+                        manager.randomNormal(new Shape(6, 9)).toType(DataType.FLOAT16, false);
+                NDArray single = half.toType(DataType.FLOAT32, false);
+                NDArray labels = manager.create(new long[] {0, 8, 2, 1, 4, 4});
+                double[][] grads = new double[2][];
+                double[] values = new double[2];
+                NDArray[] inputs = {half, single};
+                for (int k = 0; k < 2; k++) {
+                    inputs[k].setRequiresGradient(true);
+                    try (GradientCollector collector =
+                            Engine.getInstance().newGradientCollector()) {
+                        NDArray out = loss.evaluate(new NDList(labels), new NDList(inputs[k]));
+                        assertEquals(out.getDataType(), DataType.FLOAT32, path + ": result dtype");
+                        values[k] = out.getFloat();
+                        collector.backward(out);
+                    }
+                    NDArray g = inputs[k].getGradient();
+                    assertEquals(g.getDataType(), inputs[k].getDataType(), path + ": grad dtype");
+                    grads[k] = g.toType(DataType.FLOAT64, false).toDoubleArray();
+                }
+                assertClose(
+                        path + " float16",
+                        "value",
+                        new double[] {values[0]},
+                        new double[] {values[1]},
+                        1e-6,
+                        0);
+                assertClose(path + " float16", "gradient", grads[0], grads[1], 1e-2, 1e-3);
+            }
+        }
+    }
+
     private static double[][] run(CrossEntropyLoss loss, int n, int c, long[] y) {
         return run(loss, n, c, y, false);
     }

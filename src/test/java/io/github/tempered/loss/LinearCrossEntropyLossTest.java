@@ -218,6 +218,48 @@ public class LinearCrossEntropyLossTest {
         }
     }
 
+    /** A frozen body (hidden states without gradient): only the weight's gradient is computed. */
+    @Test
+    public void onlyTheInputsThatRequireAGradientGetOne() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(9);
+            NDArray hidden = manager.randomNormal(new Shape(10, 4));
+            NDArray weight = manager.randomNormal(new Shape(30, 4));
+            NDArray bias = manager.randomNormal(new Shape(30));
+            NDArray labels = manager.create(new long[] {1, 5, 29, 0, 3, 3, 7, 12, 18, 22});
+            weight.setRequiresGradient(true);
+            double chunked;
+            double naive;
+            double[] chunkedGrad;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out =
+                        b().optChunkSize(3)
+                                .build()
+                                .evaluate(new NDList(labels), new NDList(hidden, weight, bias));
+                chunked = out.getFloat();
+                collector.backward(out);
+            }
+            chunkedGrad = weight.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+            weight.getGradient().subi(weight.getGradient());
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out =
+                        CrossEntropyLoss.builder()
+                                .build()
+                                .evaluate(
+                                        new NDList(labels),
+                                        new NDList(hidden.matMul(weight.transpose()).add(bias)));
+                naive = out.getFloat();
+                collector.backward(out);
+            }
+            double[] naiveGrad =
+                    weight.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+            assertClose(
+                    "frozen body", "value", new double[] {chunked}, new double[] {naive}, 1e-5, 0);
+            assertClose("frozen body", "grad_weight", chunkedGrad, naiveGrad, 1e-4, 1e-7);
+            assertFalse(hidden.hasGradient(), "the hidden states get no gradient");
+        }
+    }
+
     @Test
     public void outsideAGradientCollectorOnlyTheValueIsComputed() {
         LinearCrossEntropyLoss loss =
