@@ -153,11 +153,14 @@ final class CrossEntropyChunk implements AutoCloseable {
         double beta = uniformNonIgnored(b, targets, offset); // b is uniform: eps / C * s
         double gradientScale;
         boolean zeroIgnoredRows = anyIgnored;
+        boolean targetsUnchanged = false; // whether G[i, y[i]] is still py[i]
         if (shared != 0 && Double.isFinite(shared)) {
             // G = A * (p - (beta / A) * w - (a / A) * onehot(y)).
             gradientScale = shared;
             if (smoothing && beta != 0) {
                 p.subi(classRow(manager, weight, numClasses, beta / shared, type));
+            } else {
+                targetsUnchanged = !anyIgnored;
             }
         } else if (smoothing && beta != 0) {
             // G = beta * ((A / beta) * p - w - (a / beta) * onehot(y)).
@@ -181,7 +184,8 @@ final class CrossEntropyChunk implements AutoCloseable {
         if (zeroIgnoredRows) {
             zeroRows(p, targets, offset, rows);
         }
-        subtractAtTargets(p, classes, oneHot, type);
+        // Where G is still p at the targets, their current values are py: no indexed read.
+        subtractAtTargets(p, classes, oneHot, type, targetsUnchanged ? py : null);
         return new CrossEntropyChunk(value, p, gradientScale / temperature);
     }
 
@@ -264,9 +268,13 @@ final class CrossEntropyChunk implements AutoCloseable {
         g.set(new NDIndex("{}", rowIndex), manager.zeros(new Shape(), g.getDataType()));
     }
 
-    /** {@code g[i, y[i]] -= amount[i]} for every row, in place. */
+    /**
+     * {@code g[i, y[i]] -= amount[i]} for every row, in place.
+     *
+     * @param current the values {@code g[i, y[i]]} if the caller knows them, else {@code null}
+     */
     private static void subtractAtTargets(
-            NDArray g, long[] classes, double[] amount, DataType type) {
+            NDArray g, long[] classes, double[] amount, DataType type, NDArray current) {
         NDManager manager = g.getManager();
         long numClasses = g.getShape().get(1);
         long[] flat = new long[classes.length];
@@ -279,7 +287,8 @@ final class CrossEntropyChunk implements AutoCloseable {
                 uniform(amount)
                         ? OwnedArrays.scalar(manager, amount[0], type)
                         : vector(manager, amount, type);
-        flatG.set(at, flatG.get(at).sub(subtrahend));
+        NDArray before = current == null ? flatG.get(at) : current.reshape(-1);
+        flatG.set(at, before.sub(subtrahend));
     }
 
     /** {@code sign * sum_i coefficients[i] * column[i]} for an (M, 1) column, as a scalar. */

@@ -15,10 +15,12 @@ import java.util.Map;
 
 /**
  * Turns JMH's JSON results ({@code -rf json -rff FILE}) into the Markdown ratio tables of
- * benchmarks/RESULTS.md: per class and parameter set, each method's score and its ratio to the
+ * benchmarks/RESULTS.md: per class and parameter set, each method's median over the measurement
+ * iterations (with their minimum and maximum, and JMH's mean) and the ratio of medians to the
  * class's baseline measured in the same run ({@code djlBuiltIn} for {@link CrossEntropyBenchmark},
  * {@code naive} for {@link LinearCrossEntropyBenchmark}), and for {@link CrossEntropyBenchmark} the
- * ratio of all options to the plain loss.
+ * ratio of all options to the plain loss. Medians, because on a shared machine a few iterations can
+ * be several times slower than the rest, which moves a mean but not a median.
  *
  * <p>Run {@code java -cp benchmarks/target/benchmarks.jar io.github.tempered.benchmarks.RatioTable
  * FILE}.
@@ -49,10 +51,20 @@ public final class RatioTable {
             String method = full.substring(full.lastIndexOf('.') + 1);
             String params = r.has("params") ? r.get("params").toString() : "{}";
             JsonObject metric = r.getAsJsonObject("primaryMetric");
-            double error = metric.get("scoreError").getAsDouble();
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (JsonElement fork : metric.getAsJsonArray("rawData")) {
+                for (JsonElement x : fork.getAsJsonArray()) {
+                    min = Math.min(min, x.getAsDouble());
+                    max = Math.max(max, x.getAsDouble());
+                }
+            }
+            double median = metric.getAsJsonObject("scorePercentiles").get("50.0").getAsDouble();
             table.computeIfAbsent(cls, k -> new LinkedHashMap<>())
                     .computeIfAbsent(params, k -> new LinkedHashMap<>())
-                    .put(method, new double[] {metric.get("score").getAsDouble(), error});
+                    .put(
+                            method,
+                            new double[] {median, min, max, metric.get("score").getAsDouble()});
             units.put(cls, metric.get("scoreUnit").getAsString());
         }
         for (Map.Entry<String, Map<String, Map<String, double[]>>> c : table.entrySet()) {
@@ -67,18 +79,20 @@ public final class RatioTable {
                             + baseline
                             + " in the same run)");
             System.out.println();
-            System.out.println("| params | method | score ± error | ratio |");
-            System.out.println("|---|---|---:|---:|");
+            System.out.println("| params | method | median (min to max) | mean | ratio |");
+            System.out.println("|---|---|---:|---:|---:|");
             for (Map.Entry<String, Map<String, double[]>> p : c.getValue().entrySet()) {
                 double[] base = p.getValue().get(baseline);
                 for (Map.Entry<String, double[]> m : p.getValue().entrySet()) {
                     System.out.printf(
                             Locale.ROOT,
-                            "| %s | %s | %.4g ± %.2g | %s |%n",
+                            "| %s | %s | %.4g (%.3g to %.3g) | %.4g | %s |%n",
                             p.getKey().replaceAll("[{}\"]", ""),
                             m.getKey(),
                             m.getValue()[0],
                             m.getValue()[1],
+                            m.getValue()[2],
+                            m.getValue()[3],
                             base == null
                                     ? "-"
                                     : String.format(
@@ -89,7 +103,7 @@ public final class RatioTable {
                 if (plain != null && all != null) {
                     System.out.printf(
                             Locale.ROOT,
-                            "| %s | all options / plain | | %.2f |%n",
+                            "| %s | all options / plain | | | %.2f |%n",
                             p.getKey().replaceAll("[{}\"]", ""),
                             all[0] / plain[0]);
                 }
