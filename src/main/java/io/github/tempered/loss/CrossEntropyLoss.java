@@ -76,8 +76,30 @@ import java.util.Arrays;
  *       (DJL 0.36's PyTorch engine cannot create bfloat16 arrays at all.)
  * </ul>
  *
+ * <h2>Computation</h2>
+ *
+ * <p>MEAN and SUM over {@code (N, C)} logits with class-index targets, the training case, take the
+ * fastest of three equivalent computations (benchmarks/RESULTS.md has the measurements):
+ *
+ * <ul>
+ *   <li>up to 4,096 logits, one dot product of the log-softmax with a coefficient matrix that holds
+ *       the targets, weights, smoothing and the mean's denominator (per-call overhead dominates
+ *       there);
+ *   <li>from 131,072 logits, under a {@code GradientCollector}, the value and the gradient {@code
+ *       softmax - onehot} are computed together in the forward pass and handed to autograd through
+ *       a term whose value is exactly 0 (two (N, C) arrays per call instead of three); the gradient
+ *       then scales with any upstream gradient as usual, but it cannot be differentiated again
+ *       (DJL's collector offers no higher-order gradients anyway);
+ *   <li>otherwise, and for NONE, probability targets and other layouts, log-softmax, gather and
+ *       coefficients through autograd.
+ * </ul>
+ *
+ * <p>Results that are not finite (for example {@code -inf} logits masking classes) are recomputed
+ * by the last, so every path gives PyTorch's values.
+ *
  * <p>The returned array is attached to the manager of the logits; every intermediate array is
- * closed before {@code evaluate} returns. Instances are immutable and safe to share across threads.
+ * closed before {@code evaluate} returns (arrays that autograd saved for backward live on in the
+ * graph until it runs). Instances are immutable and safe to share across threads.
  */
 public final class CrossEntropyLoss extends Loss {
 
