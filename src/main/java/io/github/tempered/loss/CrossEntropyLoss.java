@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.loss.Loss;
 import io.github.tempered.grad.OwnedArrays;
 import java.util.Arrays;
@@ -90,10 +91,56 @@ import java.util.Arrays;
  *       creates any bfloat16 array, and Tempered never creates one.
  * </ul>
  *
+ * <h2>Computation</h2>
+ *
+ * <p>MEAN and SUM over {@code (N, C)} logits with class-index targets, the training case, take the
+ * fastest of three equivalent computations (benchmarks/RESULTS.md has the measurements):
+ *
+ * <ul>
+ *   <li>up to 4,096 logits, one dot product of the log-softmax with a coefficient matrix that holds
+ *       the targets, weights, smoothing and the mean's denominator (per-call overhead dominates
+ *       there);
+ *   <li>from 131,072 logits, under a {@code GradientCollector}, the value and the gradient {@code
+ *       softmax - onehot} are computed together in the forward pass and handed to autograd through
+ *       a term whose value is exactly 0 (two (N, C) arrays per call instead of three); the gradient
+ *       then scales with any upstream gradient as usual, but it cannot be differentiated again
+ *       (DJL's collector offers no higher-order gradients anyway);
+ *   <li>otherwise, and for NONE, probability targets and other layouts, log-softmax, gather and
+ *       coefficients through autograd.
+ * </ul>
+ *
+ * <p>Results that are not finite (for example {@code -inf} logits masking classes) are recomputed
+ * by the last, so every path gives PyTorch's values.
+ *
  * <p>The returned array is attached to the manager of the logits; every intermediate array is
- * closed before {@code evaluate} returns. Instances are immutable and safe to share across threads.
+ * closed before {@code evaluate} returns (arrays that autograd saved for backward live on in the
+ * graph until it runs). Instances are immutable and safe to share across threads.
  */
 public final class CrossEntropyLoss extends Loss {
+
+    /**
+     * The most logits (N * C) for which MEAN and SUM use {@link LogSoftmaxDot}; larger inputs use
+     * the {@link CrossEntropyChunk} surrogate. Measured with JMH (benchmarks/RESULTS.md).
+     */
+    static final long DENSE_LIMIT = 1L << 12;
+
+    /**
+     * The fewest logits (N * C) for which MEAN and SUM use the {@link CrossEntropyChunk} surrogate;
+     * between the two limits the general path is as fast as any. Measured (benchmarks/RESULTS.md).
+     */
+    static final long SURROGATE_MIN = 1L << 17;
+
+    /** Which computation {@code evaluate} uses; tests pin one to check each against PyTorch. */
+    enum Path {
+        /** The fastest one that applies. */
+        AUTO,
+        /** Log-softmax, gather and coefficients, all through autograd. */
+        GRAPH,
+        /** {@link LogSoftmaxDot} where it applies. */
+        DENSE,
+        /** The {@link CrossEntropyChunk} surrogate where it applies. */
+        SURROGATE
+    }
 
     private final float temperature;
     private final int classAxis;
@@ -103,6 +150,7 @@ public final class CrossEntropyLoss extends Loss {
     private final float labelSmoothing;
     private final Reduction reduction;
     private final boolean rejectNonFinite;
+    private final Path path;
 
     private CrossEntropyLoss(Builder builder) {
         super(builder.name);
@@ -114,6 +162,7 @@ public final class CrossEntropyLoss extends Loss {
         labelSmoothing = builder.labelSmoothing;
         reduction = builder.reduction;
         rejectNonFinite = builder.rejectNonFinite;
+        path = builder.path;
     }
 
     /**
@@ -290,6 +339,22 @@ public final class CrossEntropyLoss extends Loss {
 
         DataType computeType = dataType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
         NDArray z = dataType == computeType ? logits : upcast(logits, computeType);
+        ClassTargets targets = null;
+        if (!probabilities) {
+            targets =
+                    ClassTargets.read(
+                            target,
+                            numClasses,
+                            weight,
+                            hasIgnoreIndex,
+                            ignoreIndex,
+                            reduction,
+                            labelSmoothing);
+            NDArray fast = fastPath(z, targets, axis);
+            if (fast != null) {
+                return withEmptyMean(fast, targets.counted == 0, computeType);
+            }
+        }
         if (temperature != 1f) {
             z = z.div(OwnedArrays.scalar(z.getManager(), temperature, computeType));
         }
@@ -297,16 +362,90 @@ public final class CrossEntropyLoss extends Loss {
         PerPosition terms =
                 probabilities
                         ? probabilityTerm(target, logProbs, axis, numClasses, computeType)
-                        : classIndexTerm(target, logProbs, axis, numClasses, computeType);
+                        : classIndexTerm(targets, logProbs, axis, numClasses, computeType);
         if (reduction == Reduction.NONE) {
             return terms.loss().squeeze(axis);
         }
-        NDArray total = terms.loss().sum();
-        if (reduction == Reduction.MEAN && terms.nothingToAverage()) {
-            // PyTorch's 0 / 0: the value is NaN while the gradient stays 0.
-            total = total.add(OwnedArrays.scalar(total.getManager(), Double.NaN, computeType));
+        return withEmptyMean(terms.loss().sum(), terms.nothingToAverage(), computeType);
+    }
+
+    /**
+     * Adds PyTorch's {@code 0 / 0} to a MEAN with nothing to average: the value is NaN while the
+     * gradient stays 0.
+     */
+    private NDArray withEmptyMean(NDArray total, boolean nothingToAverage, DataType computeType) {
+        if (reduction == Reduction.MEAN && nothingToAverage) {
+            return total.add(OwnedArrays.scalar(total.getManager(), Double.NaN, computeType));
         }
         return total;
+    }
+
+    /**
+     * Computes MEAN and SUM over (N, C) logits with class-index targets in fewer operations than
+     * the general path, or returns {@code null} where it does not apply (other layouts, NONE, a
+     * zero total weight, non-finite values: the general path then gives PyTorch's semantics) or
+     * does not pay (the surrogate computes a gradient, useless outside a gradient collector, e.g.
+     * in EasyTrain's second evaluation for the loss accumulators).
+     *
+     * <ul>
+     *   <li>Up to {@link #DENSE_LIMIT} logits: one dot product of the log-softmax with a
+     *       coefficient matrix built from the targets ({@link LogSoftmaxDot}): two backward nodes
+     *       and no gather.
+     *   <li>From {@link #SURROGATE_MIN} logits: the value and the gradient are computed together,
+     *       without autograd ({@link CrossEntropyChunk}), and handed to autograd through {@code
+     *       value + s * (d - sg(d))}, {@code d = <z, G>}: the backward pass is one multiplication,
+     *       with no zeros to scatter into and no log-softmax backward.
+     * </ul>
+     */
+    private NDArray fastPath(NDArray z, ClassTargets targets, int axis) {
+        Shape shape = z.getShape();
+        if (path == Path.GRAPH
+                || reduction == Reduction.NONE
+                || shape.dimension() != 2
+                || axis != 1
+                || shape.get(0) == 0
+                || !targets.finiteScale()) {
+            return null;
+        }
+        long size = shape.size();
+        boolean dense = path == Path.DENSE || (path == Path.AUTO && size <= DENSE_LIMIT);
+        boolean surrogate =
+                path == Path.SURROGATE
+                        || (path == Path.AUTO && size >= SURROGATE_MIN && JniUtils.isGradMode());
+        if (!dense && !surrogate) {
+            return null;
+        }
+        NDArray result = dense ? denseLoss(z, targets) : surrogateLoss(z, targets);
+        return result != null && isFinite(result) ? result : null;
+    }
+
+    private NDArray denseLoss(NDArray z, ClassTargets targets) {
+        NDArray scaled = z;
+        if (temperature != 1f) {
+            scaled = z.div(OwnedArrays.scalar(z.getManager(), temperature, z.getDataType()));
+        }
+        return LogSoftmaxDot.compute(scaled, targets);
+    }
+
+    private NDArray surrogateLoss(NDArray z, ClassTargets targets) {
+        NDManager manager = z.getManager();
+        CrossEntropyChunk chunk =
+                CrossEntropyChunk.compute(z.stopGradient(), temperature, targets, 0, true);
+        // With -inf logits (masked classes) 0 * -inf makes d, and so the result, NaN: fastPath
+        // then falls back to the general path.
+        NDArray d = z.reshape(-1).dot(chunk.gradient.reshape(-1));
+        NDArray zero = d.sub(d.stopGradient());
+        NDArray scale = OwnedArrays.scalar(manager, chunk.gradientScale, z.getDataType());
+        return chunk.value.add(zero.mul(scale));
+    }
+
+    /** Reads a scalar (one native call; {@code getFloat()} would first index it, a second). */
+    private static boolean isFinite(NDArray scalar) {
+        double v =
+                scalar.getDataType() == DataType.FLOAT64
+                        ? scalar.toDoubleArray()[0]
+                        : scalar.toFloatArray()[0];
+        return Double.isFinite(v);
     }
 
     /**
@@ -334,40 +473,15 @@ public final class CrossEntropyLoss extends Loss {
 
     /** Per-position loss (class axis kept with size 1) for class-index targets. */
     private PerPosition classIndexTerm(
-            NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
-        long[] classes = ClassIndices.read(target, "labels", true);
-        boolean[] ignored = new boolean[classes.length];
-        boolean anyIgnored = false;
-        int counted = 0;
-        double denominator = 0;
-        for (int i = 0; i < classes.length; i++) {
-            long y = classes[i];
-            if (hasIgnoreIndex && y == ignoreIndex) {
-                ignored[i] = true;
-                anyIgnored = true;
-                classes[i] = 0; // any valid class: its pick is multiplied by 0
-                continue;
-            }
-            if (y < 0 || y >= numClasses) {
-                throw new IllegalArgumentException(
-                        "labels: class index "
-                                + y
-                                + " at position "
-                                + ClassIndices.position(i, target.getShape())
-                                + " is outside [0, "
-                                + numClasses
-                                + ")"
-                                + (hasIgnoreIndex
-                                        ? " and is not the ignore index " + ignoreIndex
-                                        : ""));
-            }
-            counted++;
-            denominator += weight == null ? 1 : weight[(int) y];
-        }
-        // MEAN folds 1 / denominator into the coefficients of the targets that are not ignored
-        // (a zero total weight gives PyTorch's NaN values and gradients there); ignored
-        // positions get exactly 0, so their gradient is 0 as in PyTorch.
-        double scale = reduction == Reduction.MEAN ? 1.0 / denominator : 1.0;
+            ClassTargets targets,
+            NDArray logProbs,
+            int axis,
+            int numClasses,
+            DataType computeType) {
+        long[] classes = targets.classes;
+        boolean[] ignored = targets.ignored;
+        boolean anyIgnored = targets.anyIgnored;
+        double scale = targets.scale;
 
         Shape keptShape = keptShape(logProbs.getShape(), axis);
         NDManager manager = logProbs.getManager();
@@ -410,7 +524,7 @@ public final class CrossEntropyLoss extends Loss {
             NDArray mask = onDevice(OwnedArrays.create(manager, kept, keptShape), logProbs);
             perPosition = NDArrays.where(mask, perPosition, perPosition.zerosLike());
         }
-        return new PerPosition(perPosition, counted == 0);
+        return new PerPosition(perPosition, targets.counted == 0);
     }
 
     /** Per-position loss (class axis kept with size 1) for probability targets. */
@@ -457,8 +571,21 @@ public final class CrossEntropyLoss extends Loss {
 
     /** Sum over classes of {@code w[c] * logProbs[c]} (or of {@code logProbs[c]}), axis kept. */
     private NDArray smoothingSum(NDArray logProbs, int axis) {
-        NDArray terms = weight == null ? logProbs : logProbs.mul(classWeights(logProbs, axis));
-        return terms.sum(new int[] {axis}, true);
+        if (weight == null) {
+            return logProbs.sum(new int[] {axis}, true);
+        }
+        int rank = logProbs.getShape().dimension();
+        if (rank >= 2 && axis == rank - 1) {
+            // A matrix product with the (C, 1) weights: no (N, C) product array.
+            NDArray column =
+                    OwnedArrays.create(
+                            logProbs.getManager(),
+                            weight,
+                            new Shape(weight.length, 1),
+                            logProbs.getDataType());
+            return logProbs.matMul(onDevice(column, logProbs));
+        }
+        return logProbs.mul(classWeights(logProbs, axis)).sum(new int[] {axis}, true);
     }
 
     /** The class weights shaped to broadcast along {@code axis} of {@code like}. */
@@ -526,6 +653,7 @@ public final class CrossEntropyLoss extends Loss {
         private float labelSmoothing;
         private Reduction reduction = Reduction.MEAN;
         private boolean rejectNonFinite;
+        private Path path = Path.AUTO;
 
         private Builder() {}
 
@@ -619,6 +747,17 @@ public final class CrossEntropyLoss extends Loss {
          */
         public Builder optRejectNonFinite(boolean reject) {
             this.rejectNonFinite = reject;
+            return this;
+        }
+
+        /**
+         * Pins the computation (package-private: for tests).
+         *
+         * @param p the path
+         * @return this builder
+         */
+        Builder path(Path p) {
+            this.path = p;
             return this;
         }
 

@@ -27,7 +27,7 @@ public class CrossEntropyLossTest {
     private static final double VALUE_RTOL = 1e-5;
     private static final double GRAD_RTOL = 1e-4;
 
-    private static final List<JsonObject> CASES = Fixtures.cases("cross_entropy.json");
+    static final List<JsonObject> CASES = Fixtures.cases("cross_entropy.json");
 
     @DataProvider(name = "pytorch")
     public static Object[][] pytorchCases() {
@@ -45,11 +45,20 @@ public class CrossEntropyLossTest {
 
     @Test(dataProvider = "pytorch")
     public void matchesPyTorch(String name) {
-        JsonObject c =
-                CASES.stream()
-                        .filter(x -> x.get("name").getAsString().equals(name))
-                        .findFirst()
-                        .orElseThrow();
+        JsonObject c = byName(name);
+        assertMatches(c, lossOf(c));
+    }
+
+    static JsonObject byName(String name) {
+        return CASES.stream()
+                .filter(x -> x.get("name").getAsString().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Evaluates {@code loss} on fixture case {@code c} and compares value and gradient. */
+    static void assertMatches(JsonObject c, CrossEntropyLoss loss) {
+        String name = c.get("name").getAsString();
         try (NDManager manager = NDManager.newBaseManager()) {
             DataType dtype =
                     "float64".equals(c.get("dtype").getAsString())
@@ -61,7 +70,6 @@ public class CrossEntropyLossTest {
                                     new Shape(Fixtures.longs(c.getAsJsonArray("logits_shape"))))
                             .toType(dtype, false);
             NDArray target = target(manager, c);
-            CrossEntropyLoss loss = lossOf(c);
             logits.setRequiresGradient(true);
             double[] value;
             Shape valueShape;
@@ -178,6 +186,10 @@ public class CrossEntropyLossTest {
     }
 
     static CrossEntropyLoss lossOf(JsonObject c) {
+        return builderOf(c).build();
+    }
+
+    static CrossEntropyLoss.Builder builderOf(JsonObject c) {
         CrossEntropyLoss.Builder b =
                 CrossEntropyLoss.builder()
                         .optTemperature(c.get("temperature").getAsFloat())
@@ -197,7 +209,7 @@ public class CrossEntropyLossTest {
         if (!ignore.isJsonNull()) {
             b.optIgnoreIndex(ignore.getAsLong());
         }
-        return b.build();
+        return b;
     }
 
     static NDArray target(NDManager manager, JsonObject c) {

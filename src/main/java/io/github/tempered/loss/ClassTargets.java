@@ -1,0 +1,179 @@
+package io.github.tempered.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Validated class-index targets and the per-position coefficients of the cross-entropy terms.
+ *
+ * <p>With scale {@code s} (1 for SUM, 1 / (sum of the weights of the targets that are not ignored)
+ * for MEAN), class weights {@code w} (all 1 when unset) and smoothing {@code eps} over {@code C}
+ * classes, the loss at position {@code i} is {@code a[i] * (-lsm[i, y[i]]) + b[i] * (-sum_c w[c] *
+ * lsm[i, c])} with {@code a[i] = (1 - eps) * w[y[i]] * s} and {@code b[i] = eps / C * s}; both are
+ * 0 at ignored positions. The coefficients are computed in double precision.
+ */
+final class ClassTargets {
+
+    /** The class of each position, row-major; ignored positions hold class 0. */
+    final long[] classes;
+
+    /** Whether each position is ignored. */
+    final boolean[] ignored;
+
+    /** Whether any position is ignored. */
+    final boolean anyIgnored;
+
+    /** The number of positions that are not ignored. */
+    final int counted;
+
+    /**
+     * The reduction's scale: 1 for SUM and NONE, 1 / (total weight of counted targets) for MEAN.
+     */
+    final double scale;
+
+    private final float[] weight;
+    private final double oneMinusSmoothing;
+    private final double smoothingPerClass;
+
+    private ClassTargets(
+            long[] classes,
+            boolean[] ignored,
+            boolean anyIgnored,
+            int counted,
+            double scale,
+            float[] weight,
+            float labelSmoothing,
+            int numClasses) {
+        this.classes = classes;
+        this.ignored = ignored;
+        this.anyIgnored = anyIgnored;
+        this.counted = counted;
+        this.scale = scale;
+        this.weight = weight;
+        this.oneMinusSmoothing = 1 - (double) labelSmoothing;
+        this.smoothingPerClass = (double) labelSmoothing / numClasses;
+    }
+
+    /**
+     * Reads and validates class-index targets.
+     *
+     * @param target the labels (integer, or floating holding whole numbers)
+     * @param numClasses the number of classes {@code C}
+     * @param weight the class weights, or {@code null}
+     * @param hasIgnoreIndex whether an ignore index is set
+     * @param ignoreIndex the ignore index
+     * @param reduction the reduction
+     * @param labelSmoothing the smoothing factor
+     * @return the targets
+     * @throws IllegalArgumentException naming the first label outside {@code [0, C)} that is not
+     *     the ignore index
+     */
+    static ClassTargets read(
+            NDArray target,
+            int numClasses,
+            float[] weight,
+            boolean hasIgnoreIndex,
+            long ignoreIndex,
+            Reduction reduction,
+            float labelSmoothing) {
+        long[] classes = ClassIndices.read(target, "labels", true);
+        boolean[] ignored = new boolean[classes.length];
+        boolean anyIgnored = false;
+        int counted = 0;
+        double denominator = 0;
+        for (int i = 0; i < classes.length; i++) {
+            long y = classes[i];
+            if (hasIgnoreIndex && y == ignoreIndex) {
+                ignored[i] = true;
+                anyIgnored = true;
+                classes[i] = 0; // any valid class: its coefficients are 0
+                continue;
+            }
+            if (y < 0 || y >= numClasses) {
+                throw new IllegalArgumentException(
+                        "labels: class index "
+                                + y
+                                + " at position "
+                                + ClassIndices.position(i, target.getShape())
+                                + " is outside [0, "
+                                + numClasses
+                                + ")"
+                                + (hasIgnoreIndex
+                                        ? " and is not the ignore index " + ignoreIndex
+                                        : ""));
+            }
+            counted++;
+            denominator += weight == null ? 1 : weight[(int) y];
+        }
+        // MEAN folds 1 / denominator into the coefficients of the targets that are not ignored
+        // (a zero total weight gives PyTorch's NaN values and gradients there).
+        double scale = reduction == Reduction.MEAN ? 1.0 / denominator : 1.0;
+        return new ClassTargets(
+                classes, ignored, anyIgnored, counted, scale, weight, labelSmoothing, numClasses);
+    }
+
+    /**
+     * Returns the number of positions.
+     *
+     * @return the number of targets
+     */
+    int size() {
+        return classes.length;
+    }
+
+    /**
+     * Returns whether the scale is finite, i.e. the coefficients hold no infinity.
+     *
+     * @return {@code false} for a MEAN whose counted targets all have weight 0
+     */
+    boolean finiteScale() {
+        return Double.isFinite(scale);
+    }
+
+    /**
+     * Returns whether label smoothing is on.
+     *
+     * @return whether {@code eps > 0}
+     */
+    boolean smoothing() {
+        return smoothingPerClass > 0;
+    }
+
+    /**
+     * Returns the class weights (not a copy: callers must not modify them).
+     *
+     * @return the weights, or {@code null} when none are set
+     */
+    float[] weight() {
+        return weight;
+    }
+
+    /**
+     * Returns the class weight of class {@code c}.
+     *
+     * @param c the class
+     * @return {@code w[c]}, 1 when no weights are set
+     */
+    double weightOf(long c) {
+        return weight == null ? 1 : weight[(int) c];
+    }
+
+    /**
+     * Returns the coefficient of the target term at position {@code i}.
+     *
+     * @param i the position
+     * @return {@code a[i] = (1 - eps) * w[y[i]] * s}, or 0 if ignored
+     */
+    double targetCoefficient(int i) {
+        return ignored[i] ? 0 : oneMinusSmoothing * weightOf(classes[i]) * scale;
+    }
+
+    /**
+     * Returns the coefficient of the smoothing term at position {@code i}.
+     *
+     * @param i the position
+     * @return {@code b[i] = eps / C * s}, or 0 if ignored
+     */
+    double smoothingCoefficient(int i) {
+        return ignored[i] ? 0 : smoothingPerClass * scale;
+    }
+}

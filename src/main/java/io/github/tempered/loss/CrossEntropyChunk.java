@@ -1,0 +1,332 @@
+package io.github.tempered.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.tempered.grad.OwnedArrays;
+
+/**
+ * The cross-entropy of a chunk of rows of logits and its gradient with respect to those logits,
+ * computed by plain forward operations, without autograd.
+ *
+ * <p>For logits {@code z} of shape (M, C), {@code zt = z / T} and {@code p = softmax(zt)}, the
+ * value is {@code sum_i a[i] * (-lsm[i, y[i]]) + b[i] * (-sum_c w[c] * lsm[i, c])} with the
+ * coefficients of {@link ClassTargets}, and its gradient with respect to {@code zt} is {@code G[i,
+ * c] = (a[i] + b[i] * W) * p[i, c] - a[i] * [c == y[i]] - b[i] * w[c]} with {@code W = sum_c w[c]}.
+ * The gradient with respect to {@code z} is {@code G / T}. It is built in place in the softmax
+ * output, so a chunk costs one (M, C) array beyond its logits (two while a temperature other than 1
+ * scales them), and at most two passes over it; a uniform factor (including {@code 1 / T}) is
+ * returned separately as {@link #gradientScale} so that callers can fold it into an operation they
+ * run anyway.
+ *
+ * <p>{@code -lsm[i, y[i]]} is taken as {@code -log(p[i, y[i]])}, exact while that probability is a
+ * normal number; if any probability of a counted target is below {@code 1e-30} (float32) or {@code
+ * 1e-290} (float64) the chunk falls back to {@code lse = max(zt) - log(max(p))}, which is exact for
+ * any logits.
+ */
+final class CrossEntropyChunk implements AutoCloseable {
+
+    private static final double TINY_FLOAT32 = 1e-30;
+    private static final double TINY_FLOAT64 = 1e-290;
+
+    /** The summed loss of the chunk's rows, a scalar. */
+    final NDArray value;
+
+    /** The gradient with respect to the logits {@code z}, divided by {@link #gradientScale}. */
+    final NDArray gradient;
+
+    /** The uniform factor of the gradient: {@code d value / d z = gradientScale * gradient}. */
+    final double gradientScale;
+
+    private CrossEntropyChunk(NDArray value, NDArray gradient, double gradientScale) {
+        this.value = value;
+        this.gradient = gradient;
+        this.gradientScale = gradientScale;
+    }
+
+    /**
+     * Computes the value and gradient of rows {@code [offset, offset + M)} of the targets.
+     *
+     * <p>Every array it creates is closed before it returns, except the two results, which are
+     * attached to {@code z}'s manager and registered in the caller's {@link NDScope}, if any.
+     *
+     * @param z the logits of the chunk, shape (M, C), of the compute type, not part of a graph
+     * @param temperature the temperature
+     * @param targets all targets and their coefficients
+     * @param offset the first target of the chunk
+     * @param withGradient whether to compute the gradient; if not, {@link #gradient} is {@code
+     *     null} and {@link #gradientScale} 0
+     * @return the chunk's value and gradient
+     */
+    static CrossEntropyChunk compute(
+            NDArray z, float temperature, ClassTargets targets, int offset, boolean withGradient) {
+        CrossEntropyChunk chunk;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            chunk = computeScoped(z, temperature, targets, offset, withGradient);
+            NDScope.unregister(chunk.value);
+            if (chunk.gradient != null) {
+                NDScope.unregister(chunk.gradient);
+            }
+        }
+        NDScope.register(chunk.value);
+        if (chunk.gradient != null) {
+            NDScope.register(chunk.gradient);
+        }
+        return chunk;
+    }
+
+    private static CrossEntropyChunk computeScoped(
+            NDArray z, float temperature, ClassTargets targets, int offset, boolean withGradient) {
+        NDManager manager = z.getManager();
+        DataType type = z.getDataType();
+        int rows = Math.toIntExact(z.getShape().get(0));
+        int numClasses = Math.toIntExact(z.getShape().get(1));
+        long[] classes = new long[rows];
+        double[] a = new double[rows];
+        double[] b = new double[rows];
+        boolean anyIgnored = false;
+        for (int i = 0; i < rows; i++) {
+            classes[i] = targets.classes[offset + i];
+            a[i] = targets.targetCoefficient(offset + i);
+            b[i] = targets.smoothingCoefficient(offset + i);
+            anyIgnored |= targets.ignored[offset + i];
+        }
+        boolean smoothing = targets.smoothing();
+        float[] weight = targets.weight();
+
+        NDArray zt = temperature == 1f ? z : z.div(OwnedArrays.scalar(manager, temperature, type));
+        NDArray p = zt.softmax(1);
+        NDArray index = manager.create(classes, new Shape(rows, 1));
+        NDArray py = p.gather(index, 1);
+        NDArray value;
+        NDArray logSumExp = null; // lse[i], shape (M, 1), only needed for smoothing
+        NDArray zy = null; // zt[i, y[i]], shape (M, 1), only needed for smoothing
+        if (underflows(py, a, b, type)) {
+            zy = zt.gather(index, 1);
+            logSumExp = zt.max(new int[] {1}, true).sub(p.max(new int[] {1}, true).log());
+            value = weightedSum(logSumExp.sub(zy), a, 1);
+        } else {
+            NDArray logProb = py.log(); // lsm[i, y[i]]
+            value = weightedSum(logProb, a, -1);
+            if (smoothing) {
+                zy = zt.gather(index, 1);
+                logSumExp = zy.sub(logProb);
+            }
+        }
+        double classWeightSum = numClasses;
+        if (smoothing) {
+            NDArray weighted; // sum_c w[c] * zt[i, c], shape (M, 1)
+            if (weight == null) {
+                weighted = zt.sum(new int[] {1}, true);
+            } else {
+                classWeightSum = 0;
+                for (float w : weight) {
+                    classWeightSum += w;
+                }
+                NDArray column =
+                        OwnedArrays.create(
+                                manager, toDoubles(weight), new Shape(numClasses, 1), type);
+                weighted = zt.matMul(column);
+            }
+            NDArray smoothTerm =
+                    logSumExp.mul(OwnedArrays.scalar(manager, classWeightSum, type)).sub(weighted);
+            value = value.add(weightedSum(smoothTerm, b, 1));
+        }
+        if (zt != z) {
+            zt.close(); // free the scaled copy before the gradient passes
+        }
+        if (!withGradient) {
+            return new CrossEntropyChunk(value, null, 0);
+        }
+
+        // The gradient, in place in p: G = A * p - a * onehot(y) - b * w, A = a + b * W. A
+        // uniform factor goes to gradientScale, so the common cases need at most one pass.
+        double[] rowScale = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            rowScale[i] = a[i] + b[i] * classWeightSum;
+        }
+        double shared = uniformNonIgnored(rowScale, targets, offset);
+        double beta = uniformNonIgnored(b, targets, offset); // b is uniform: eps / C * s
+        double gradientScale;
+        boolean zeroIgnoredRows = anyIgnored;
+        boolean targetsUnchanged = false; // whether G[i, y[i]] is still py[i]
+        if (shared != 0 && Double.isFinite(shared)) {
+            // G = A * (p - (beta / A) * w - (a / A) * onehot(y)).
+            gradientScale = shared;
+            if (smoothing && beta != 0) {
+                p.subi(classRow(manager, weight, numClasses, beta / shared, type));
+            } else {
+                targetsUnchanged = !anyIgnored;
+            }
+        } else if (smoothing && beta != 0) {
+            // G = beta * ((A / beta) * p - w - (a / beta) * onehot(y)).
+            gradientScale = beta;
+            double[] ratio = new double[rows];
+            for (int i = 0; i < rows; i++) {
+                ratio[i] = rowScale[i] / beta;
+            }
+            p.muli(column(manager, ratio, type));
+            p.subi(classRow(manager, weight, numClasses, 1, type));
+        } else {
+            // No smoothing: G = a * (p - onehot(y)); ignored rows become 0 here.
+            gradientScale = 1;
+            p.muli(column(manager, a, type));
+            zeroIgnoredRows = false;
+        }
+        double[] oneHot = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            oneHot[i] = a[i] / gradientScale;
+        }
+        if (zeroIgnoredRows) {
+            zeroRows(p, targets, offset, rows);
+        }
+        // Where G is still p at the targets, their current values are py: no indexed read.
+        subtractAtTargets(p, classes, oneHot, type, targetsUnchanged ? py : null);
+        return new CrossEntropyChunk(value, p, gradientScale / temperature);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void close() {
+        value.close();
+        if (gradient != null) {
+            gradient.close();
+        }
+    }
+
+    /**
+     * Returns the value shared by every non-ignored position of the chunk, or 0 if they differ (or
+     * there are none).
+     */
+    private static double uniformNonIgnored(double[] values, ClassTargets targets, int offset) {
+        double shared = Double.NaN;
+        for (int i = 0; i < values.length; i++) {
+            if (targets.ignored[offset + i]) {
+                continue;
+            }
+            if (Double.isNaN(shared)) {
+                shared = values[i];
+            } else if (values[i] != shared) {
+                return 0;
+            }
+        }
+        return Double.isNaN(shared) ? 0 : shared;
+    }
+
+    /** Whether a counted target's probability is too small for {@code log} to be exact. */
+    private static boolean underflows(NDArray py, double[] a, double[] b, DataType type) {
+        double[] probabilities;
+        if (type == DataType.FLOAT64) {
+            probabilities = py.toDoubleArray();
+        } else {
+            float[] single = py.toFloatArray();
+            probabilities = new double[single.length];
+            for (int i = 0; i < single.length; i++) {
+                probabilities[i] = single[i];
+            }
+        }
+        double tiny = type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
+        for (int i = 0; i < probabilities.length; i++) {
+            if ((a[i] != 0 || b[i] != 0) && !(probabilities[i] >= tiny)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code factor * w} as a (1, C) row, or the scalar {@code factor} when no weights are set. */
+    private static NDArray classRow(
+            NDManager manager, float[] weight, int numClasses, double factor, DataType type) {
+        if (weight == null) {
+            return OwnedArrays.scalar(manager, factor, type);
+        }
+        double[] row = new double[numClasses];
+        for (int c = 0; c < numClasses; c++) {
+            row[c] = factor * weight[c];
+        }
+        return OwnedArrays.create(manager, row, new Shape(1, numClasses), type);
+    }
+
+    /** Sets the rows of ignored positions to 0. */
+    private static void zeroRows(NDArray g, ClassTargets targets, int offset, int rows) {
+        int count = 0;
+        for (int i = 0; i < rows; i++) {
+            count += targets.ignored[offset + i] ? 1 : 0;
+        }
+        long[] ignoredRows = new long[count];
+        for (int i = 0, k = 0; i < rows; i++) {
+            if (targets.ignored[offset + i]) {
+                ignoredRows[k++] = i;
+            }
+        }
+        NDManager manager = g.getManager();
+        NDArray rowIndex = manager.create(ignoredRows);
+        g.set(new NDIndex("{}", rowIndex), manager.zeros(new Shape(), g.getDataType()));
+    }
+
+    /**
+     * {@code g[i, y[i]] -= amount[i]} for every row, in place.
+     *
+     * @param current the values {@code g[i, y[i]]} if the caller knows them, else {@code null}
+     */
+    private static void subtractAtTargets(
+            NDArray g, long[] classes, double[] amount, DataType type, NDArray current) {
+        NDManager manager = g.getManager();
+        long numClasses = g.getShape().get(1);
+        long[] flat = new long[classes.length];
+        for (int i = 0; i < classes.length; i++) {
+            flat[i] = i * numClasses + classes[i];
+        }
+        NDArray flatG = g.reshape(-1);
+        NDIndex at = new NDIndex("{}", manager.create(flat));
+        NDArray subtrahend =
+                uniform(amount)
+                        ? OwnedArrays.scalar(manager, amount[0], type)
+                        : vector(manager, amount, type);
+        NDArray before = current == null ? flatG.get(at) : current.reshape(-1);
+        flatG.set(at, before.sub(subtrahend));
+    }
+
+    /** {@code sign * sum_i coefficients[i] * column[i]} for an (M, 1) column, as a scalar. */
+    private static NDArray weightedSum(NDArray column, double[] coefficients, double sign) {
+        NDManager manager = column.getManager();
+        DataType type = column.getDataType();
+        if (uniform(coefficients)) {
+            return column.sum().mul(OwnedArrays.scalar(manager, sign * coefficients[0], type));
+        }
+        double[] signed = new double[coefficients.length];
+        for (int i = 0; i < signed.length; i++) {
+            signed[i] = sign * coefficients[i];
+        }
+        return column.reshape(-1).dot(vector(manager, signed, type));
+    }
+
+    private static boolean uniform(double[] values) {
+        for (double v : values) {
+            if (Double.compare(v, values[0]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static NDArray vector(NDManager manager, double[] values, DataType type) {
+        return OwnedArrays.create(manager, values, new Shape(values.length), type);
+    }
+
+    private static NDArray column(NDManager manager, double[] values, DataType type) {
+        return OwnedArrays.create(manager, values, new Shape(values.length, 1), type);
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+}

@@ -1,0 +1,245 @@
+package io.github.tempered.loss;
+
+import static io.github.tempered.testing.NumericAssert.assertClose;
+import static org.testng.Assert.assertEquals;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+/**
+ * Every computation path of {@link CrossEntropyLoss} ({@link LogSoftmaxDot}, the {@link
+ * CrossEntropyChunk} surrogate and the general graph) against the PyTorch fixtures, and against
+ * each other on inputs too large for fixtures.
+ */
+public class CrossEntropyLossPathTest {
+
+    @DataProvider(name = "casesByPath")
+    public static Object[][] casesByPath() {
+        List<Object[]> rows = new ArrayList<>();
+        for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
+            for (JsonObject c : CrossEntropyLossTest.CASES) {
+                rows.add(new Object[] {path, c.get("name").getAsString()});
+            }
+        }
+        return rows.toArray(new Object[0][]);
+    }
+
+    @Test(dataProvider = "casesByPath")
+    public void everyPathMatchesPyTorch(CrossEntropyLoss.Path path, String name) {
+        JsonObject c = CrossEntropyLossTest.byName(name);
+        CrossEntropyLoss loss = CrossEntropyLossTest.builderOf(c).path(path).build();
+        CrossEntropyLossTest.assertMatches(c, loss);
+    }
+
+    @DataProvider(name = "options")
+    public static Object[][] options() {
+        float[] weight = new float[700];
+        for (int k = 0; k < weight.length; k++) {
+            weight[k] = 0.5f + (k % 7) / 4f;
+        }
+        return new Object[][] {
+            {"plain mean", CrossEntropyLoss.builder(), false},
+            {
+                "sum T=0.7",
+                CrossEntropyLoss.builder().optReduction(Reduction.SUM).optTemperature(0.7f),
+                false
+            },
+            {"weights", CrossEntropyLoss.builder().optWeight(weight), false},
+            {"ignore", CrossEntropyLoss.builder().optIgnoreIndex(-100), true},
+            {"smoothing", CrossEntropyLoss.builder().optLabelSmoothing(0.2f), false},
+            {
+                "all options",
+                CrossEntropyLoss.builder()
+                        .optWeight(weight)
+                        .optIgnoreIndex(-100)
+                        .optLabelSmoothing(0.1f)
+                        .optTemperature(1.7f),
+                true
+            },
+            {
+                "weights and smoothing, sum",
+                CrossEntropyLoss.builder()
+                        .optWeight(weight)
+                        .optLabelSmoothing(0.3f)
+                        .optReduction(Reduction.SUM),
+                false
+            },
+        };
+    }
+
+    /**
+     * 96 x 700 logits: between the limits, so AUTO takes the graph; DENSE and SURROGATE are forced.
+     */
+    @Test(dataProvider = "options")
+    public void surrogateAndDenseMatchTheGraphOnLargerInputs(
+            String name, CrossEntropyLoss.Builder builder, boolean ignoreSome) {
+        int n = 96;
+        int c = 700;
+        Random random = new Random(name.hashCode());
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = ignoreSome && i % 9 == 4 ? -100 : random.nextInt(c);
+        }
+        double[][] graph = run(builder.path(CrossEntropyLoss.Path.GRAPH).build(), n, c, y);
+        for (CrossEntropyLoss.Path path :
+                new CrossEntropyLoss.Path[] {
+                    CrossEntropyLoss.Path.AUTO,
+                    CrossEntropyLoss.Path.DENSE,
+                    CrossEntropyLoss.Path.SURROGATE
+                }) {
+            double[][] other = run(builder.path(path).build(), n, c, y);
+            assertClose(name + " " + path, "value", other[0], graph[0], 1e-5, 1e-7);
+            assertClose(name + " " + path, "gradient", other[1], graph[1], 1e-4, 1e-8);
+        }
+    }
+
+    /** -inf logits (masked classes) would turn 0 * -inf into NaN in a dot product. */
+    @Test
+    public void infiniteLogitsFallBackToTheGraph() {
+        int n = 4;
+        int c = 6;
+        long[] y = {0, 2, 5, 1};
+        for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
+            double[][] out =
+                    run(CrossEntropyLoss.builder().path(path).build(), n, c, y, true /* mask */);
+            double[][] graph =
+                    run(
+                            CrossEntropyLoss.builder().path(CrossEntropyLoss.Path.GRAPH).build(),
+                            n,
+                            c,
+                            y,
+                            true);
+            assertEquals(Double.isFinite(out[0][0]), true, path + ": finite value " + out[0][0]);
+            assertClose("masked " + path, "value", out[0], graph[0], 1e-6, 0);
+            assertClose("masked " + path, "gradient", out[1], graph[1], 1e-6, 0);
+        }
+    }
+
+    @Test
+    public void everyPathLeavesOnlyItsResultInTheCallersManager() {
+        float[] weight = new float[700];
+        java.util.Arrays.fill(weight, 1.5f);
+        weight[3] = 0.5f;
+        for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
+            CrossEntropyLoss loss =
+                    CrossEntropyLoss.builder()
+                            .path(path)
+                            .optWeight(weight)
+                            .optIgnoreIndex(-1)
+                            .optLabelSmoothing(0.1f)
+                            .optTemperature(1.3f)
+                            .build();
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDArray logits = manager.randomNormal(new Shape(40, 700));
+                logits.setRequiresGradient(true);
+                long[] y = new long[40];
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = i % 8 == 1 ? -1 : (i * 37L) % 700;
+                }
+                NDArray labels = manager.create(y);
+                int before = manager.getManagedArrays().size();
+                for (int i = 0; i < 20; i++) {
+                    try (GradientCollector collector =
+                            Engine.getInstance().newGradientCollector()) {
+                        NDArray value = loss.evaluate(new NDList(labels), new NDList(logits));
+                        assertEquals(
+                                manager.getManagedArrays().size(),
+                                before + 1,
+                                path + ": only the result is added");
+                        try (NDManager perCall = manager.newSubManager()) {
+                            value.tempAttach(perCall);
+                            collector.backward(value);
+                        }
+                        value.close();
+                    }
+                }
+                assertEquals(
+                        manager.getManagedArrays().size(),
+                        before,
+                        path + ": nothing left after close");
+            }
+        }
+    }
+
+    /** float16 logits: computed in float32 on every path, the gradient flows back in float16. */
+    @Test
+    public void halfPrecisionLogitsGetGradientsOnEveryPath() {
+        for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
+            CrossEntropyLoss loss =
+                    CrossEntropyLoss.builder()
+                            .path(path)
+                            .optLabelSmoothing(0.1f)
+                            .optTemperature(0.8f)
+                            .build();
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDArray half =
+                        manager.randomNormal(new Shape(6, 9)).toType(DataType.FLOAT16, false);
+                NDArray single = half.toType(DataType.FLOAT32, false);
+                NDArray labels = manager.create(new long[] {0, 8, 2, 1, 4, 4});
+                double[][] grads = new double[2][];
+                double[] values = new double[2];
+                NDArray[] inputs = {half, single};
+                for (int k = 0; k < 2; k++) {
+                    inputs[k].setRequiresGradient(true);
+                    try (GradientCollector collector =
+                            Engine.getInstance().newGradientCollector()) {
+                        NDArray out = loss.evaluate(new NDList(labels), new NDList(inputs[k]));
+                        assertEquals(out.getDataType(), DataType.FLOAT32, path + ": result dtype");
+                        values[k] = out.getFloat();
+                        collector.backward(out);
+                    }
+                    NDArray g = inputs[k].getGradient();
+                    assertEquals(g.getDataType(), inputs[k].getDataType(), path + ": grad dtype");
+                    grads[k] = g.toType(DataType.FLOAT64, false).toDoubleArray();
+                }
+                assertClose(
+                        path + " float16",
+                        "value",
+                        new double[] {values[0]},
+                        new double[] {values[1]},
+                        1e-6,
+                        0);
+                assertClose(path + " float16", "gradient", grads[0], grads[1], 1e-2, 1e-3);
+            }
+        }
+    }
+
+    private static double[][] run(CrossEntropyLoss loss, int n, int c, long[] y) {
+        return run(loss, n, c, y, false);
+    }
+
+    private static double[][] run(CrossEntropyLoss loss, int n, int c, long[] y, boolean mask) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(11);
+            NDArray logits = manager.randomNormal(new Shape(n, c)).mul(3);
+            if (mask) {
+                // Class 3 is masked out everywhere (no target is 3).
+                float[] m = new float[n * c];
+                for (int i = 0; i < n; i++) {
+                    m[i * c + 3] = Float.NEGATIVE_INFINITY;
+                }
+                logits = logits.add(manager.create(m, new Shape(n, c)));
+            }
+            logits.setRequiresGradient(true);
+            double[] value;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out = loss.evaluate(new NDList(manager.create(y)), new NDList(logits));
+                value = out.toType(DataType.FLOAT64, false).toDoubleArray();
+                collector.backward(out);
+            }
+            double[] grad = logits.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+            return new double[][] {value, grad};
+        }
+    }
+}
