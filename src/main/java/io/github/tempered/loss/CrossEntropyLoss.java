@@ -4,11 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.loss.Loss;
 import io.github.tempered.grad.OwnedArrays;
 import java.util.Arrays;
 
@@ -116,7 +114,7 @@ import java.util.Arrays;
  * closed before {@code evaluate} returns (arrays that autograd saved for backward live on in the
  * graph until it runs). Instances are immutable and safe to share across threads.
  */
-public final class CrossEntropyLoss extends Loss {
+public final class CrossEntropyLoss extends ScopedLoss {
 
     /**
      * The most logits (N * C) for which MEAN and SUM use {@link LogSoftmaxDot}; larger inputs use
@@ -261,33 +259,7 @@ public final class CrossEntropyLoss extends Loss {
     public NDArray evaluate(NDList labels, NDList predictions) {
         NDArray logits = head(predictions, "predictions");
         NDArray target = head(labels, "labels");
-        NDArray result;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            result = compute(target, logits);
-            NDScope.unregister(result);
-        }
-        // Hand the result to the caller's own scope, if there is one.
-        NDScope.register(result);
-        return result;
-    }
-
-    /**
-     * Adds this batch's summed loss to the accumulators, closing the arrays it creates (DJL's
-     * {@code Loss} leaves them attached to the batch's manager).
-     *
-     * @param keys the accumulator keys to update, each added with {@code addAccumulator}
-     * @param labels the targets
-     * @param predictions the logits
-     * @throws IllegalArgumentException for bad input or a key without an accumulator
-     */
-    @Override
-    public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
-        AccumulatorKeys.require(totalInstances, keys, getName());
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            super.updateAccumulators(keys, labels, predictions);
-        }
+        return scoped(() -> compute(target, logits));
     }
 
     private NDArray compute(NDArray target, NDArray logits) {

@@ -3,10 +3,8 @@ package io.github.tempered.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.loss.Loss;
 import io.github.tempered.grad.OwnedArrays;
 import java.util.Arrays;
 import org.slf4j.Logger;
@@ -133,7 +131,7 @@ import org.slf4j.LoggerFactory;
  * is closed before {@code evaluate} returns. Instances are immutable and safe to share across
  * threads.
  */
-public final class DistillationLoss extends Loss {
+public final class DistillationLoss extends ScopedLoss {
 
     private static final Logger logger = LoggerFactory.getLogger(DistillationLoss.class);
 
@@ -226,33 +224,7 @@ public final class DistillationLoss extends Loss {
         }
         NDArray student = predictions.head();
         Targets targets = targets(labels);
-        NDArray result;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            result = compute(student, targets);
-            NDScope.unregister(result);
-        }
-        // Hand the result to the caller's own scope, if there is one.
-        NDScope.register(result);
-        return result;
-    }
-
-    /**
-     * Adds this batch's loss to the accumulators, closing the arrays it creates (DJL's {@code Loss}
-     * leaves them attached to the batch's manager).
-     *
-     * @param keys the accumulator keys to update, each added with {@code addAccumulator}
-     * @param labels the hard labels and the teacher logits
-     * @param predictions the student logits
-     * @throws IllegalArgumentException for bad input or a key without an accumulator
-     */
-    @Override
-    public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
-        AccumulatorKeys.require(totalInstances, keys, getName());
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            super.updateAccumulators(keys, labels, predictions);
-        }
+        return scoped(() -> compute(student, targets));
     }
 
     /**

@@ -8,7 +8,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.loss.Loss;
 import io.github.tempered.grad.OwnedArrays;
 import java.util.Arrays;
 
@@ -97,7 +96,7 @@ import java.util.Arrays;
  * held by autograd, until backward runs (or the result is closed without it). Instances are
  * immutable and safe to share across threads.
  */
-public final class LinearCrossEntropyLoss extends Loss {
+public final class LinearCrossEntropyLoss extends ScopedLoss {
 
     /** The most logits one chunk holds when no chunk size is set. */
     static final long DEFAULT_CHUNK_LOGITS = 1L << 25;
@@ -236,30 +235,7 @@ public final class LinearCrossEntropyLoss extends Loss {
      * @throws IllegalArgumentException if the inputs have the wrong types, shapes or values
      */
     public NDArray compute(NDArray hidden, NDArray classifierWeight, NDArray bias, NDArray labels) {
-        NDArray result;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            result = computeScoped(hidden, classifierWeight, bias, labels);
-            NDScope.unregister(result);
-        }
-        NDScope.register(result);
-        return result;
-    }
-
-    /**
-     * Adds this batch's loss to the accumulators, closing the arrays it creates (DJL's {@code Loss}
-     * leaves them attached to the batch's manager).
-     *
-     * @param keys the accumulator keys to update
-     * @param labels the targets
-     * @param predictions the hidden states, weight and optional bias
-     */
-    @Override
-    public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            super.updateAccumulators(keys, labels, predictions);
-        }
+        return scoped(() -> computeScoped(hidden, classifierWeight, bias, labels));
     }
 
     private NDArray computeScoped(NDArray hidden, NDArray w, NDArray bias, NDArray labels) {
