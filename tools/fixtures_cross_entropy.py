@@ -1,34 +1,11 @@
 """PyTorch reference cases for CrossEntropyLoss (see gen_fixtures.py)."""
 
 import json
-import math
 import os
 
 import torch
 import torch.nn.functional as F
-
-
-def f32(x):
-    return float(torch.tensor(x, dtype=torch.float32).item())
-
-
-def flat(t):
-    return [v if math.isfinite(v) else str(v) for v in t.detach().reshape(-1).tolist()]
-
-
-class Gen:
-    def __init__(self, seed):
-        self.g = torch.Generator().manual_seed(seed)
-        self.cases = []
-
-    def randn(self, *shape, dtype=torch.float64):
-        return torch.randn(tuple(shape), generator=self.g, dtype=torch.float64).to(dtype)
-
-    def randint(self, high, shape):
-        return torch.randint(0, high, shape, generator=self.g)
-
-    def rand(self, *shape):
-        return torch.rand(*shape, generator=self.g, dtype=torch.float64)
+from fixtures_common import Gen, f32, flat
 
 
 def ce_case(gen, name, logits, target, *, axis=-1, temperature=1.0, weight=None,

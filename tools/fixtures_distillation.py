@@ -15,34 +15,11 @@ sum(k over kept positions) / (K / S). With nothing ignored K / S = N, i.e. exact
 """
 
 import json
-import math
 import os
 
 import torch
 import torch.nn.functional as F
-
-
-def f32(x):
-    return float(torch.tensor(x, dtype=torch.float32).item())
-
-
-def flat(t):
-    return [v if math.isfinite(v) else str(v) for v in t.detach().reshape(-1).tolist()]
-
-
-class Gen:
-    def __init__(self, seed):
-        self.g = torch.Generator().manual_seed(seed)
-        self.cases = []
-
-    def randn(self, *shape, dtype=torch.float32):
-        return torch.randn(tuple(shape), generator=self.g, dtype=torch.float64).to(dtype)
-
-    def randint(self, high, shape):
-        return torch.randint(0, high, shape, generator=self.g)
-
-    def rand(self, *shape):
-        return torch.rand(*shape, generator=self.g, dtype=torch.float64)
+from fixtures_common import Gen, f32, flat
 
 
 def kl_term(s, t, temperature, ax, keep):
@@ -123,7 +100,7 @@ def case(gen, name, student, teacher, hard, *, temperature=2.0, alpha=0.5, axis=
 
 
 def distillation_cases():
-    gen = Gen(20261127)
+    gen = Gen(20261127, default_dtype=torch.float32)
     n, c = 6, 5
     w5 = [f32(v) for v in [0.2, 1.0, 2.5, 0.7, 1.3]]
 

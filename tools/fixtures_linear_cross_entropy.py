@@ -11,23 +11,8 @@ import os
 
 import torch
 import torch.nn.functional as F
+from fixtures_common import Gen, f32, flat
 
-from fixtures_cross_entropy import f32, flat
-
-
-class Gen:
-    def __init__(self, seed):
-        self.g = torch.Generator().manual_seed(seed)
-        self.cases = []
-
-    def randn(self, *shape, dtype=torch.float32, scale=1.0):
-        return (torch.randn(tuple(shape), generator=self.g, dtype=torch.float64) * scale).to(dtype)
-
-    def randint(self, high, shape):
-        return torch.randint(0, high, shape, generator=self.g)
-
-    def rand(self, *shape):
-        return torch.rand(*shape, generator=self.g, dtype=torch.float64)
 
 
 def lce_case(gen, name, hidden, weight, target, *, bias=None, temperature=1.0, class_weight=None,
@@ -76,7 +61,7 @@ def lce_case(gen, name, hidden, weight, target, *, bias=None, temperature=1.0, c
 
 
 def linear_cross_entropy_cases():
-    gen = Gen(20261127)
+    gen = Gen(20261127, default_dtype=torch.float32)
     n, d, v = 13, 6, 11
     cw = (gen.rand(v) * 2 + 0.2).tolist()
 

@@ -17,6 +17,7 @@ import os
 import torch
 
 import fixtures_cross_entropy as ce
+from fixtures_common import Gen
 import fixtures_distillation as kd
 import fixtures_softmax as sm
 
@@ -25,7 +26,7 @@ INF = float("inf")
 
 
 def cross_entropy_cases():
-    gen = ce.Gen(20261128)
+    gen = Gen(20261128)
     n, c = 4, 5
     w5 = [ce.f32(v) for v in [0.2, 1.0, 2.5, 0.7, 1.3]]
     target = torch.tensor([1, 3, 0, 2])
@@ -116,7 +117,7 @@ def cross_entropy_cases():
 
 
 def distillation_cases():
-    gen = kd.Gen(20261129)
+    gen = Gen(20261129, default_dtype=torch.float32)
     n, c = 4, 5
     hard = torch.tensor([1, 3, 0, 2])
 
@@ -151,7 +152,7 @@ def distillation_cases():
 
 
 def softmax_cases():
-    gen = ce.Gen(20261130)
+    gen = Gen(20261130)
     for log in [False, True]:
         kind = "log_softmax" if log else "softmax"
         x = gen.randn(4, 5, dtype=torch.float32)

@@ -12,7 +12,7 @@ import os
 
 import torch
 
-from fixtures_cross_entropy import Gen, f32, flat
+from fixtures_common import Gen, f32, flat
 
 
 def softmax_case(gen, name, x, temperature, *, axis=-1, log=False, learnable=False):
