@@ -24,7 +24,7 @@
  *       same engine also aborts creating int16 and unsigned 16-, 32- and 64-bit arrays; {@code
  *       tempered calibrate} checks NumPy files for those types before DJL decodes them.
  *   <li>Class-index labels: int64, int32, int8 or uint8, and floating point holding whole numbers
- *       where an entry point accepts it; see {@link io.github.tempered.loss.ClassIndices}.
+ *       where an entry point accepts it; see {@link io.github.tempered.internal.ClassIndices}.
  * </ul>
  *
  * <h2>NaN and infinite values</h2>

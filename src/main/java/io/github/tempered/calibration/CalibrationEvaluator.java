@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.evaluator.Evaluator;
+import io.github.tempered.internal.ClassIndices.LabelTypes;
+import io.github.tempered.internal.Inputs;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -77,7 +80,7 @@ public abstract class CalibrationEvaluator extends Evaluator {
      */
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
-        NDArray head = head(predictions, "predictions");
+        NDArray head = Inputs.head(predictions, "predictions");
         double value = metric(batch(labels, predictions));
         return head.getDataType() == DataType.FLOAT64
                 ? head.getManager().create(value)
@@ -157,25 +160,24 @@ public abstract class CalibrationEvaluator extends Evaluator {
     }
 
     private CalibrationStats empty() {
-        return new CalibrationStats(numBins, 0, false, false);
+        return new CalibrationStats(numBins, 0, Set.of());
     }
 
     private CalibrationStats batch(NDList labels, NDList predictions) {
         String argument = fromLogits ? "predictions (logits)" : "predictions (probabilities)";
-        NDArray input = head(predictions, "predictions");
+        NDArray input = Inputs.head(predictions, "predictions");
         Shape shape = RowScanner.checkMatrix(input, argument);
         int numClasses = (int) shape.get(1);
-        int[] classes = RowScanner.labels(head(labels, "labels"), argument, shape, true);
-        CalibrationStats stats = new CalibrationStats(numBins, 0, false, false);
-        RowScanner.scan(input, classes, fromLogits, argument, stats);
+        int[] classes =
+                RowScanner.labels(
+                        Inputs.head(labels, "labels"),
+                        argument,
+                        shape,
+                        LabelTypes.INTEGERS_OR_WHOLE_FLOATS);
+        CalibrationStats stats = empty();
+        RowScanner.scan(
+                input, classes, fromLogits ? Scores.LOGITS : Scores.PROBABILITIES, argument, stats);
         return stats;
-    }
-
-    private static NDArray head(NDList list, String argument) {
-        if (list == null || list.isEmpty()) {
-            throw new IllegalArgumentException(argument + ": the NDList is empty or null");
-        }
-        return list.head();
     }
 
     /**

@@ -2,8 +2,10 @@ package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.github.tempered.internal.ClassIndices.LabelTypes;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -63,8 +65,8 @@ import java.util.Locale;
  *   <li>Logits: an {@code (N, C)} floating-point array of finite values; the engine widens them to
  *       float64 and takes the log-softmax, and the probabilities are its exponential.
  *   <li>Labels: an {@code (N)} array of class indices in {@code [0, C)}, of an integer type (int64,
- *       int32, int8 or uint8; read by {@link io.github.tempered.loss.ClassIndices}, which rejects
- *       floating-point labels here).
+ *       int32, int8 or uint8; read by {@link io.github.tempered.internal.ClassIndices}, which
+ *       rejects floating-point labels here).
  *   <li>NaN and infinite values are always rejected (a calibration report is a final number, not a
  *       training signal); the metrics are plain Java {@code double}s.
  * </ul>
@@ -142,7 +144,7 @@ public final class CalibrationReport {
      *     #ROW_SUM_TOLERANCE}, or a label outside {@code [0, C)}; or if {@code numBins < 1}
      */
     public static CalibrationReport of(NDArray probabilities, NDArray labels, int numBins) {
-        return compute(probabilities, labels, numBins, false);
+        return compute(probabilities, labels, numBins, Scores.PROBABILITIES);
     }
 
     /**
@@ -157,18 +159,20 @@ public final class CalibrationReport {
      *     a NaN or infinite logit or a label outside {@code [0, C)}; or if {@code numBins < 1}
      */
     public static CalibrationReport ofLogits(NDArray logits, NDArray labels, int numBins) {
-        return compute(logits, labels, numBins, true);
+        return compute(logits, labels, numBins, Scores.LOGITS);
     }
 
     private static CalibrationReport compute(
-            NDArray input, NDArray labels, int numBins, boolean logits) {
-        String argument = logits ? "logits" : "probabilities";
+            NDArray input, NDArray labels, int numBins, Scores scores) {
+        String argument = scores.argument();
         checkBins(numBins);
         Shape shape = RowScanner.checkMatrix(input, argument);
         int numClasses = (int) shape.get(1);
-        int[] classes = RowScanner.labels(labels, argument, shape, false);
-        CalibrationStats stats = new CalibrationStats(numBins, numClasses, true, true);
-        RowScanner.scan(input, classes, logits, argument, stats);
+        int[] classes = RowScanner.labels(labels, argument, shape, LabelTypes.INTEGERS);
+        CalibrationStats stats =
+                new CalibrationStats(
+                        numBins, numClasses, EnumSet.allOf(CalibrationStats.Detail.class));
+        RowScanner.scan(input, classes, scores, argument, stats);
         return new CalibrationReport(stats);
     }
 

@@ -1,6 +1,8 @@
 package io.github.tempered.calibration;
 
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Sufficient statistics of calibration metrics, accumulated row by row (sums in double).
@@ -39,7 +41,27 @@ final class CalibrationStats {
     int correctSize;
     int wrongSize;
 
-    CalibrationStats(int numBins, int numClasses, boolean classwise, boolean pairs) {
+    /** The optional statistics, each costing memory. */
+    enum Detail {
+        /** Per class and bin counts, probability sums and positives, for classwise ECE. */
+        CLASSWISE,
+        /** Every (confidence, correct) pair, for adaptive (equal-mass) ECE. */
+        CONFIDENCES
+    }
+
+    private final Set<Detail> details;
+
+    /**
+     * Creates empty statistics.
+     *
+     * @param numBins the number of equal-width bins
+     * @param numClasses the number of classes (used only with {@link Detail#CLASSWISE})
+     * @param details the optional statistics to keep
+     */
+    CalibrationStats(int numBins, int numClasses, Set<Detail> details) {
+        this.details = details.isEmpty() ? EnumSet.noneOf(Detail.class) : EnumSet.copyOf(details);
+        boolean classwise = details.contains(Detail.CLASSWISE);
+        boolean pairs = details.contains(Detail.CONFIDENCES);
         this.numBins = numBins;
         this.numClasses = numClasses;
         binCount = new long[numBins];
@@ -51,14 +73,6 @@ final class CalibrationStats {
         classPositive = classwise ? new long[cells] : null;
         correctConfidences = pairs ? new double[16] : null;
         wrongConfidences = pairs ? new double[16] : null;
-    }
-
-    boolean keepsClasswise() {
-        return classCount != null;
-    }
-
-    boolean keepsPairs() {
-        return correctConfidences != null;
     }
 
     /**
@@ -147,8 +161,7 @@ final class CalibrationStats {
      * @return the statistics of the union
      */
     CalibrationStats plus(CalibrationStats other) {
-        CalibrationStats sum =
-                new CalibrationStats(numBins, numClasses, keepsClasswise(), keepsPairs());
+        CalibrationStats sum = new CalibrationStats(numBins, numClasses, details);
         sum.addAll(this);
         sum.addAll(other);
         return sum;

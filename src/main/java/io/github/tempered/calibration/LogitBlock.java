@@ -3,7 +3,9 @@ package io.github.tempered.calibration;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.github.tempered.loss.ClassIndices;
+import io.github.tempered.internal.ClassIndices;
+import io.github.tempered.internal.ClassIndices.LabelTypes;
+import io.github.tempered.internal.Inputs;
 import java.util.stream.IntStream;
 
 /**
@@ -243,8 +245,7 @@ final class LogitBlock {
      * @param labels the labels, expected {@code (N)} of an integer type
      * @param logitsName the logits' argument name for messages
      * @param labelsName the labels' argument name for messages
-     * @param wholeFloats whether floating-point labels holding whole numbers are accepted (DJL's
-     *     datasets produce float32 labels)
+     * @param accepted the label types accepted (DJL's datasets produce float32 labels)
      * @return the labels, each in {@code [0, C)}
      * @throws IllegalArgumentException naming the argument and what was seen, for null arrays,
      *     logits that are not {@code (N, C)} floating point or have no class, labels of another
@@ -255,7 +256,7 @@ final class LogitBlock {
             NDArray labels,
             String logitsName,
             String labelsName,
-            boolean wholeFloats) {
+            LabelTypes accepted) {
         if (logits == null) {
             throw new IllegalArgumentException(logitsName + ": must not be null");
         }
@@ -267,15 +268,7 @@ final class LogitBlock {
             throw new IllegalArgumentException(
                     logitsName + ": must have shape (N, C), got " + shape);
         }
-        if (!logits.getDataType().isFloating()
-                || logits.getDataType() == DataType.COMPLEX64) { // DJL: complex floats
-            throw new IllegalArgumentException(
-                    logitsName
-                            + ": must be floating point, got "
-                            + logits.getDataType()
-                            + " of shape "
-                            + shape);
-        }
+        Inputs.requireReal(logits, logitsName + ":");
         long rows = shape.get(0);
         long classes = shape.get(1);
         if (classes == 0) {
@@ -294,6 +287,6 @@ final class LogitBlock {
                             + labelShape);
         }
         return ClassIndices.read(
-                labels, labelsName, wholeFloats, classes, "for logits of shape " + shape);
+                labels, labelsName, accepted, classes, "for logits of shape " + shape);
     }
 }

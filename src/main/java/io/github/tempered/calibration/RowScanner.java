@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.github.tempered.loss.ClassIndices;
+import io.github.tempered.internal.ClassIndices;
+import io.github.tempered.internal.ClassIndices.LabelTypes;
+import io.github.tempered.internal.Inputs;
 
 /**
  * Validates an {@code (N, C)} array of probabilities or logits and feeds its rows, as float64
@@ -34,11 +36,7 @@ final class RowScanner {
             throw new IllegalArgumentException(argument + ": must not be null");
         }
         Shape shape = input.getShape();
-        DataType type = input.getDataType();
-        if (!type.isFloating() || type == DataType.COMPLEX64) { // DJL: complex floats
-            throw new IllegalArgumentException(
-                    argument + ": must be floating point, got " + type + " of shape " + shape);
-        }
+        Inputs.requireReal(input, argument + ":");
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException(argument + ": must have shape (N, C), got " + shape);
         }
@@ -64,13 +62,12 @@ final class RowScanner {
      * @param labels the labels, expected shape {@code (N)}
      * @param inputName the name of the input argument, for messages
      * @param inputShape the input's shape {@code (N, C)}, already checked
-     * @param acceptWholeFloats whether floating-point labels holding whole numbers are accepted
+     * @param accepted the label types accepted
      * @return the labels, each in {@code [0, C)}
      * @throws IllegalArgumentException if the labels are null or have another shape, a type that is
      *     not accepted, a non-whole value or a value outside {@code [0, C)}
      */
-    static int[] labels(
-            NDArray labels, String inputName, Shape inputShape, boolean acceptWholeFloats) {
+    static int[] labels(NDArray labels, String inputName, Shape inputShape, LabelTypes accepted) {
         if (labels == null) {
             throw new IllegalArgumentException("labels: must not be null");
         }
@@ -91,7 +88,7 @@ final class RowScanner {
                 ClassIndices.read(
                         labels,
                         "labels",
-                        acceptWholeFloats,
+                        accepted,
                         inputShape.get(1),
                         "for " + inputName + " of shape " + inputShape);
         int[] out = new int[values.length];
@@ -106,14 +103,15 @@ final class RowScanner {
      *
      * @param input probabilities or logits, already checked by {@link #checkMatrix}
      * @param labels the true classes, already checked against the shape
-     * @param logits whether {@code input} holds logits
+     * @param scores what {@code input} holds
      * @param argument the input's argument name, for messages
      * @param sink where the rows go
      * @throws IllegalArgumentException for non-finite values, negative probabilities or probability
      *     rows that do not sum to 1 within {@link CalibrationReport#ROW_SUM_TOLERANCE}
      */
     static void scan(
-            NDArray input, int[] labels, boolean logits, String argument, CalibrationStats sink) {
+            NDArray input, int[] labels, Scores scores, String argument, CalibrationStats sink) {
+        boolean logits = scores == Scores.LOGITS;
         Shape shape = input.getShape();
         long rows = shape.get(0);
         int classes = (int) shape.get(1);

@@ -2,6 +2,7 @@ package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.util.Progress;
+import io.github.tempered.internal.ClassIndices.LabelTypes;
 
 /**
  * Passes over batches of (logits, labels) for a streaming temperature fit: one pass per evaluation
@@ -44,7 +45,7 @@ final class StreamingPasses {
     }
 
     private final String argument;
-    private final boolean wholeFloatLabels;
+    private final LabelTypes labelTypes;
     private final Progress progress;
     private long batchesPerPass;
     private int classes = -1;
@@ -55,14 +56,13 @@ final class StreamingPasses {
      * Creates the passes of one fit.
      *
      * @param argument the argument name for messages, e.g. {@code "batches"}
-     * @param wholeFloatLabels whether floating-point labels holding whole numbers are accepted
+     * @param labelTypes the label types accepted
      * @param progress receives per-batch progress, or {@code null}
      * @param knownBatches the number of batches per pass if known in advance, else 0
      */
-    StreamingPasses(
-            String argument, boolean wholeFloatLabels, Progress progress, long knownBatches) {
+    StreamingPasses(String argument, LabelTypes labelTypes, Progress progress, long knownBatches) {
         this.argument = argument;
-        this.wholeFloatLabels = wholeFloatLabels;
+        this.labelTypes = labelTypes;
         this.progress = progress;
         this.batchesPerPass = knownBatches;
     }
@@ -91,11 +91,7 @@ final class StreamingPasses {
                     String name = argument + "[" + batch[0] + "]";
                     long[] classIndices =
                             LogitBlock.readLabels(
-                                    logits,
-                                    labels,
-                                    name + " logits",
-                                    name + " labels",
-                                    wholeFloatLabels);
+                                    logits, labels, name + " logits", name + " labels", labelTypes);
                     int c = Math.toIntExact(logits.getShape().get(1));
                     if (classes < 0) {
                         classes = c;

@@ -1,10 +1,10 @@
 package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.Inputs;
+import io.github.tempered.internal.OwnedArrays;
+import io.github.tempered.internal.Precision;
+import io.github.tempered.internal.Scopes;
 import java.util.Locale;
 
 /**
@@ -124,37 +124,14 @@ public record TemperatureFit(
                     "logits: must have at least one dimension (the class axis), got a scalar of"
                             + " shape ()");
         }
-        DataType type = logits.getDataType();
-        if (!type.isFloating() || type == DataType.COMPLEX64) { // DJL: complex floats
-            throw new IllegalArgumentException(
-                    "logits: must be floating point, got "
-                            + type
-                            + " of shape "
-                            + logits.getShape());
-        }
-        NDArray result;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            // Engine-owned operands only: div(Number) would wrap a Java buffer that autograd
-            // could outlive, and toType would cut the gradient.
-            DataType computeType = type == DataType.FLOAT64 ? type : DataType.FLOAT32;
-            NDArray z = logits;
-            if (type != computeType) {
-                z =
-                        z.add(
-                                OwnedArrays.create(
-                                        logits.getManager(),
-                                        new float[] {0},
-                                        new Shape(1),
-                                        computeType));
-            }
-            result =
-                    z.div(OwnedArrays.scalar(z.getManager(), temperature, computeType)).softmax(-1);
-            NDScope.unregister(result);
-        }
-        // Hand the result to the caller's own scope, if there is one.
-        NDScope.register(result);
-        return result;
+        Inputs.requireReal(logits, "logits:");
+        // Engine-owned operands on the logits' device: div(Number) would wrap a Java buffer that
+        // autograd could outlive, and toType would cut the gradient.
+        return Scopes.keepResult(
+                () -> {
+                    NDArray z = Precision.widen(logits);
+                    return z.div(OwnedArrays.scalarLike(temperature, z)).softmax(-1);
+                });
     }
 
     /**

@@ -10,6 +10,7 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Progress;
+import io.github.tempered.internal.ClassIndices.LabelTypes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,7 +75,7 @@ import java.util.List;
  *       PyTorch engine aborts the JVM when it creates one), finite, {@code N >= 1}, {@code C >= 1}.
  *       Adding a constant to a row changes nothing, so {@code log(probabilities)} works as logits.
  *   <li>Labels: {@code (N)} class indices in {@code [0, C)} of an integer type (int64, int32, int8,
- *       uint8; read by {@link io.github.tempered.loss.ClassIndices}). Unlike {@code
+ *       uint8; read by {@link io.github.tempered.internal.ClassIndices}). Unlike {@code
  *       CrossEntropyLoss}, {@link #fit(NDArray, NDArray)} and {@link #fit(Iterable)} reject
  *       floating-point labels: a fit silently run on probabilities or one-hot rows would be wrong,
  *       so the caller converts explicitly. The {@link #fit(Dataset, Predictor)} entry point does
@@ -183,7 +184,8 @@ public final class TemperatureScaler {
      * @throws IllegalArgumentException if the inputs are invalid (see the class documentation)
      */
     public TemperatureFit fit(NDArray logits, NDArray labels) {
-        long[] classIndices = LogitBlock.readLabels(logits, labels, "logits", "labels", false);
+        long[] classIndices =
+                LogitBlock.readLabels(logits, labels, "logits", "labels", LabelTypes.INTEGERS);
         if (classIndices.length == 0) {
             throw new IllegalArgumentException(
                     "logits: empty input, got shape "
@@ -239,7 +241,8 @@ public final class TemperatureScaler {
             throw new IllegalArgumentException("batches: must not be null");
         }
         long known = batches instanceof Collection ? ((Collection<?>) batches).size() : 0;
-        StreamingPasses passes = new StreamingPasses("batches", false, progress, known);
+        StreamingPasses passes =
+                new StreamingPasses("batches", LabelTypes.INTEGERS, progress, known);
         StreamingPasses.Source<RuntimeException> source = sink -> forEachBatch(batches, sink);
         return solver.solve(beta -> passes.run(source, beta));
     }
@@ -288,7 +291,8 @@ public final class TemperatureScaler {
         if (predictor == null) {
             throw new IllegalArgumentException("predictor: must not be null");
         }
-        StreamingPasses passes = new StreamingPasses("dataset", true, progress, 0);
+        StreamingPasses passes =
+                new StreamingPasses("dataset", LabelTypes.INTEGERS_OR_WHOLE_FLOATS, progress, 0);
         try (NDManager manager = NDManager.newBaseManager()) {
             StreamingPasses.Source<Exception> source =
                     sink -> forEachBatch(dataset, predictor, manager, sink);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.tempered.calibration.CalibrationReport;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,9 +29,6 @@ import org.apache.commons.csv.CSVRecord;
  * scaling, and probabilities of exactly 0 stay finite.
  */
 final class ModelOutputs {
-
-    /** Rows of probabilities may miss 1 by this much (float32 softmax outputs). */
-    static final double ROW_SUM_TOLERANCE = 1e-3;
 
     private static final double TINY = 1e-38;
     private static final String[] LOGITS_KEYS = {"logits", "predictions", "probabilities", "probs"};
@@ -327,7 +325,7 @@ final class ModelOutputs {
                 }
                 sum += p;
             }
-            if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
+            if (Math.abs(sum - 1) > CalibrationReport.ROW_SUM_TOLERANCE) {
                 throw new IllegalArgumentException(
                         String.format(
                                 Locale.ROOT,
@@ -336,7 +334,7 @@ final class ModelOutputs {
                                 what,
                                 row,
                                 sum,
-                                ROW_SUM_TOLERANCE));
+                                CalibrationReport.ROW_SUM_TOLERANCE));
             }
         }
     }

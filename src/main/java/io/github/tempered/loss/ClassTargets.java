@@ -1,6 +1,8 @@
 package io.github.tempered.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.github.tempered.internal.ClassIndices;
+import io.github.tempered.internal.ClassIndices.LabelTypes;
 
 /**
  * Validated class-index targets and the per-position coefficients of the cross-entropy terms.
@@ -58,24 +60,16 @@ final class ClassTargets {
      *
      * @param target the labels (integer, or floating holding whole numbers)
      * @param numClasses the number of classes {@code C}
-     * @param weight the class weights, or {@code null}
-     * @param hasIgnoreIndex whether an ignore index is set
-     * @param ignoreIndex the ignore index
-     * @param reduction the reduction
-     * @param labelSmoothing the smoothing factor
+     * @param options the loss options (weights, ignore index, reduction, smoothing)
      * @return the targets
      * @throws IllegalArgumentException naming the first label outside {@code [0, C)} that is not
      *     the ignore index
      */
-    static ClassTargets read(
-            NDArray target,
-            int numClasses,
-            float[] weight,
-            boolean hasIgnoreIndex,
-            long ignoreIndex,
-            Reduction reduction,
-            float labelSmoothing) {
-        long[] classes = ClassIndices.read(target, "labels", true);
+    static ClassTargets read(NDArray target, int numClasses, CrossEntropyOptions options) {
+        float[] weight = options.weight();
+        boolean hasIgnoreIndex = options.hasIgnoreIndex();
+        long ignoreIndex = options.getIgnoreIndex();
+        long[] classes = ClassIndices.read(target, "labels", LabelTypes.INTEGERS_OR_WHOLE_FLOATS);
         boolean[] ignored = new boolean[classes.length];
         boolean anyIgnored = false;
         int counted = 0;
@@ -106,9 +100,16 @@ final class ClassTargets {
         }
         // MEAN folds 1 / denominator into the coefficients of the targets that are not ignored
         // (a zero total weight gives PyTorch's NaN values and gradients there).
-        double scale = reduction == Reduction.MEAN ? 1.0 / denominator : 1.0;
+        double scale = options.getReduction() == Reduction.MEAN ? 1.0 / denominator : 1.0;
         return new ClassTargets(
-                classes, ignored, anyIgnored, counted, scale, weight, labelSmoothing, numClasses);
+                classes,
+                ignored,
+                anyIgnored,
+                counted,
+                scale,
+                weight,
+                options.getLabelSmoothing(),
+                numClasses);
     }
 
     /**

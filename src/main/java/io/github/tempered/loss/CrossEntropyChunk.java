@@ -1,12 +1,11 @@
 package io.github.tempered.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.OwnedArrays;
 
 /**
  * The cross-entropy of a chunk of rows of logits and its gradient with respect to those logits,
@@ -27,7 +26,7 @@ import io.github.tempered.grad.OwnedArrays;
  * 1e-290} (float64) the chunk falls back to {@code lse = max(zt) - log(max(p))}, which is exact for
  * any logits.
  */
-final class CrossEntropyChunk implements AutoCloseable {
+final class CrossEntropyChunk {
 
     private static final double TINY_FLOAT32 = 1e-30;
     private static final double TINY_FLOAT64 = 1e-290;
@@ -81,7 +80,6 @@ final class CrossEntropyChunk implements AutoCloseable {
 
     private static CrossEntropyChunk computeScoped(
             NDArray z, float temperature, ClassTargets targets, int offset, boolean withGradient) {
-        NDManager manager = z.getManager();
         DataType type = z.getDataType();
         int rows = Math.toIntExact(z.getShape().get(0));
         int numClasses = Math.toIntExact(z.getShape().get(1));
@@ -98,9 +96,9 @@ final class CrossEntropyChunk implements AutoCloseable {
         boolean smoothing = targets.smoothing();
         float[] weight = targets.weight();
 
-        NDArray zt = temperature == 1f ? z : z.div(OwnedArrays.scalar(manager, temperature, type));
+        NDArray zt = temperature == 1f ? z : z.div(OwnedArrays.scalarLike(temperature, z));
         NDArray p = zt.softmax(1);
-        NDArray index = manager.create(classes, new Shape(rows, 1));
+        NDArray index = OwnedArrays.create(z, classes, new Shape(rows, 1));
         NDArray py = p.gather(index, 1);
         NDArray value;
         NDArray logSumExp = null; // lse[i], shape (M, 1), only needed for smoothing
@@ -127,13 +125,11 @@ final class CrossEntropyChunk implements AutoCloseable {
                 for (float w : weight) {
                     classWeightSum += w;
                 }
-                NDArray column =
-                        OwnedArrays.create(
-                                manager, toDoubles(weight), new Shape(numClasses, 1), type);
+                NDArray column = OwnedArrays.create(z, weight, new Shape(numClasses, 1), type);
                 weighted = zt.matMul(column);
             }
             NDArray smoothTerm =
-                    logSumExp.mul(OwnedArrays.scalar(manager, classWeightSum, type)).sub(weighted);
+                    logSumExp.mul(OwnedArrays.scalarLike(classWeightSum, z)).sub(weighted);
             value = value.add(weightedSum(smoothTerm, b, 1));
         }
         if (zt != z) {
@@ -158,7 +154,7 @@ final class CrossEntropyChunk implements AutoCloseable {
             // G = A * (p - (beta / A) * w - (a / A) * onehot(y)).
             gradientScale = shared;
             if (smoothing && beta != 0) {
-                p.subi(classRow(manager, weight, numClasses, beta / shared, type));
+                p.subi(classRow(p, weight, numClasses, beta / shared));
             } else {
                 targetsUnchanged = !anyIgnored;
             }
@@ -169,12 +165,12 @@ final class CrossEntropyChunk implements AutoCloseable {
             for (int i = 0; i < rows; i++) {
                 ratio[i] = rowScale[i] / beta;
             }
-            p.muli(column(manager, ratio, type));
-            p.subi(classRow(manager, weight, numClasses, 1, type));
+            p.muli(column(p, ratio));
+            p.subi(classRow(p, weight, numClasses, 1));
         } else {
             // No smoothing: G = a * (p - onehot(y)); ignored rows become 0 here.
             gradientScale = 1;
-            p.muli(column(manager, a, type));
+            p.muli(column(p, a));
             zeroIgnoredRows = false;
         }
         double[] oneHot = new double[rows];
@@ -185,17 +181,8 @@ final class CrossEntropyChunk implements AutoCloseable {
             zeroRows(p, targets, offset, rows);
         }
         // Where G is still p at the targets, their current values are py: no indexed read.
-        subtractAtTargets(p, classes, oneHot, type, targetsUnchanged ? py : null);
+        subtractAtTargets(p, classes, oneHot, targetsUnchanged ? py : null);
         return new CrossEntropyChunk(value, p, gradientScale / temperature);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public void close() {
-        value.close();
-        if (gradient != null) {
-            gradient.close();
-        }
     }
 
     /**
@@ -239,16 +226,15 @@ final class CrossEntropyChunk implements AutoCloseable {
     }
 
     /** {@code factor * w} as a (1, C) row, or the scalar {@code factor} when no weights are set. */
-    private static NDArray classRow(
-            NDManager manager, float[] weight, int numClasses, double factor, DataType type) {
+    private static NDArray classRow(NDArray like, float[] weight, int numClasses, double factor) {
         if (weight == null) {
-            return OwnedArrays.scalar(manager, factor, type);
+            return OwnedArrays.scalarLike(factor, like);
         }
         double[] row = new double[numClasses];
         for (int c = 0; c < numClasses; c++) {
             row[c] = factor * weight[c];
         }
-        return OwnedArrays.create(manager, row, new Shape(1, numClasses), type);
+        return OwnedArrays.create(like, row, new Shape(1, numClasses), like.getDataType());
     }
 
     /** Sets the rows of ignored positions to 0. */
@@ -263,9 +249,8 @@ final class CrossEntropyChunk implements AutoCloseable {
                 ignoredRows[k++] = i;
             }
         }
-        NDManager manager = g.getManager();
-        NDArray rowIndex = manager.create(ignoredRows);
-        g.set(new NDIndex("{}", rowIndex), manager.zeros(new Shape(), g.getDataType()));
+        NDArray rowIndex = OwnedArrays.create(g, ignoredRows, new Shape(ignoredRows.length));
+        g.set(new NDIndex("{}", rowIndex), OwnedArrays.scalarLike(0, g));
     }
 
     /**
@@ -274,35 +259,30 @@ final class CrossEntropyChunk implements AutoCloseable {
      * @param current the values {@code g[i, y[i]]} if the caller knows them, else {@code null}
      */
     private static void subtractAtTargets(
-            NDArray g, long[] classes, double[] amount, DataType type, NDArray current) {
-        NDManager manager = g.getManager();
+            NDArray g, long[] classes, double[] amount, NDArray current) {
         long numClasses = g.getShape().get(1);
         long[] flat = new long[classes.length];
         for (int i = 0; i < classes.length; i++) {
             flat[i] = i * numClasses + classes[i];
         }
         NDArray flatG = g.reshape(-1);
-        NDIndex at = new NDIndex("{}", manager.create(flat));
+        NDIndex at = new NDIndex("{}", OwnedArrays.create(g, flat, new Shape(flat.length)));
         NDArray subtrahend =
-                uniform(amount)
-                        ? OwnedArrays.scalar(manager, amount[0], type)
-                        : vector(manager, amount, type);
+                uniform(amount) ? OwnedArrays.scalarLike(amount[0], g) : vector(g, amount);
         NDArray before = current == null ? flatG.get(at) : current.reshape(-1);
         flatG.set(at, before.sub(subtrahend));
     }
 
     /** {@code sign * sum_i coefficients[i] * column[i]} for an (M, 1) column, as a scalar. */
     private static NDArray weightedSum(NDArray column, double[] coefficients, double sign) {
-        NDManager manager = column.getManager();
-        DataType type = column.getDataType();
         if (uniform(coefficients)) {
-            return column.sum().mul(OwnedArrays.scalar(manager, sign * coefficients[0], type));
+            return column.sum().mul(OwnedArrays.scalarLike(sign * coefficients[0], column));
         }
         double[] signed = new double[coefficients.length];
         for (int i = 0; i < signed.length; i++) {
             signed[i] = sign * coefficients[i];
         }
-        return column.reshape(-1).dot(vector(manager, signed, type));
+        return column.reshape(-1).dot(vector(column, signed));
     }
 
     private static boolean uniform(double[] values) {
@@ -314,19 +294,11 @@ final class CrossEntropyChunk implements AutoCloseable {
         return true;
     }
 
-    private static NDArray vector(NDManager manager, double[] values, DataType type) {
-        return OwnedArrays.create(manager, values, new Shape(values.length), type);
+    private static NDArray vector(NDArray like, double[] values) {
+        return OwnedArrays.create(like, values, new Shape(values.length), like.getDataType());
     }
 
-    private static NDArray column(NDManager manager, double[] values, DataType type) {
-        return OwnedArrays.create(manager, values, new Shape(values.length, 1), type);
-    }
-
-    private static double[] toDoubles(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
+    private static NDArray column(NDArray like, double[] values) {
+        return OwnedArrays.create(like, values, new Shape(values.length, 1), like.getDataType());
     }
 }

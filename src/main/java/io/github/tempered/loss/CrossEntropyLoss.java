@@ -3,11 +3,15 @@ package io.github.tempered.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.GradMode;
+import io.github.tempered.internal.Inputs;
+import io.github.tempered.internal.NonFinite;
+import io.github.tempered.internal.NonFinite.NegativeInfinity;
+import io.github.tempered.internal.OwnedArrays;
+import io.github.tempered.internal.Precision;
+import io.github.tempered.internal.Scopes;
 import java.util.Arrays;
 
 /**
@@ -28,25 +32,13 @@ import java.util.Arrays;
  *
  * <h2>Options</h2>
  *
- * <ul>
- *   <li>{@code optTemperature(T)}: divides the logits by {@code T > 0} before the softmax. The
- *       gradient flows through the division, so it is {@code 1 / T} times the gradient at the
- *       scaled logits.
- *   <li>{@code optClassAxis(a)}: the axis holding the {@code C} classes; -1 (the default) for DJL's
- *       usual {@code (N, ..., C)} layout, 1 for PyTorch's {@code (N, C, d1, ..., dk)}.
- *   <li>{@code optWeight(w)}: a rescaling weight per class (PyTorch's {@code weight}); it also
- *       weights the smoothing term, as in PyTorch.
- *   <li>{@code optIgnoreIndex(i)}: targets equal to {@code i} contribute nothing to the loss, the
- *       gradient or the mean's denominator. Unset by default (PyTorch's default is -100). Not
- *       allowed with probability targets (PyTorch raises there too).
- *   <li>{@code optLabelSmoothing(eps)}: mixes the target with the uniform distribution, {@code eps}
- *       in [0, 1].
- *   <li>{@code optReduction(r)}: {@link Reduction#NONE}, {@link Reduction#MEAN} (default) or {@link
- *       Reduction#SUM}.
- *   <li>{@code optRejectNonFinite(true)}: a strict mode that rejects NaN and infinite logits with
- *       an {@link IllegalArgumentException} naming the first one and its position, instead of
- *       propagating them as PyTorch does; off by default, and without it no check is made.
- * </ul>
+ * <p>Set through {@link #builder()}; {@link CrossEntropyOptions} describes each: {@code
+ * optTemperature(T)} (the gradient flows through the division), {@code optClassAxis(a)} (-1 for
+ * {@code (N, ..., C)}, 1 for PyTorch's {@code (N, C, d1, ..., dk)}), {@code optWeight(w)} (also
+ * weights the smoothing term, as in PyTorch), {@code optIgnoreIndex(i)} (unset by default; PyTorch
+ * defaults to -100; not allowed with probability targets), {@code optLabelSmoothing(eps)}, {@code
+ * optReduction(r)} and {@code optRejectNonFinite(true)} (reject NaN and infinite logits with an
+ * {@link IllegalArgumentException} naming the first one, instead of propagating them).
  *
  * <h2>Shape</h2>
  *
@@ -57,8 +49,7 @@ import java.util.Arrays;
  *   <li>Labels: {@code labels.head()} holds either class indices, shaped as the logits without the
  *       class axis, of an integer type (int64, int32, int8, uint8) or of a floating type holding
  *       whole numbers (as DJL's own datasets produce), each in {@code [0, C)} or equal to the
- *       ignore index (read by {@link ClassIndices}); or class probabilities, floating point, shaped
- *       exactly as the logits.
+ *       ignore index; or class probabilities, floating point, shaped exactly as the logits.
  *   <li>Output: {@link Reduction#NONE} gives the logits' shape without the class axis; {@link
  *       Reduction#MEAN} and {@link Reduction#SUM} give a scalar.
  * </ul>
@@ -72,49 +63,42 @@ import java.util.Arrays;
  *   <li>MEAN over a batch whose targets are all ignored is {@code 0 / 0 = NaN}, as in PyTorch; so
  *       is a MEAN whose non-ignored targets all have weight 0 (plus or minus infinity when label
  *       smoothing makes the numerator non-zero). SUM gives 0 in both cases.
- *   <li>The computation is log-softmax based, so logits of magnitude 1e4 give finite values and
- *       gradients.
- *   <li>Non-finite logits behave as in PyTorch (unless {@code optRejectNonFinite(true)} rejects
- *       them): a NaN or {@code +inf} logit makes the loss of its position NaN, and so a MEAN or SUM
- *       NaN; a {@code -inf} logit gives its class probability 0, so the loss of its position is
- *       {@code +inf} where that class is the target or label smoothing is on, and finite otherwise;
- *       with probability targets it is {@code +inf} where the class has a positive target
- *       probability and NaN where it has 0 ({@code 0 * -inf}). Positions whose target is ignored
+ *   <li>Logits of magnitude 1e4 give finite values and gradients (log-softmax, never {@code
+ *       log(softmax)}).
+ *   <li>Non-finite logits behave as in PyTorch: a NaN or {@code +inf} logit makes the loss of its
+ *       position NaN; a {@code -inf} logit gives its class probability 0, so the loss of its
+ *       position is {@code +inf} where that class is the target or label smoothing is on, and
+ *       finite otherwise; with probability targets it is {@code +inf} where the class has a
+ *       positive target probability and NaN where it has 0. Positions whose target is ignored
  *       contribute exactly 0 to the value whatever their logits; their gradient is 0, or NaN where
  *       their logits hold a NaN or {@code +inf}, as PyTorch's is.
  *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 logits are
- *       computed in float32 (widened inside the autograd graph, not by DJL's {@code toType}, which
- *       would cut the gradient) and give a float32 result, and their gradient flows back in
- *       float16. bfloat16 logits cannot occur: DJL 0.36's PyTorch engine aborts the JVM when it
- *       creates any bfloat16 array, and Tempered never creates one.
+ *       computed in float32 and give a float32 result, and their gradient flows back in float16.
+ *       bfloat16 cannot be used with DJL 0.36's PyTorch engine (see {@code docs/djl-notes.md}).
  * </ul>
  *
- * <h2>Computation</h2>
+ * <h2>Example</h2>
  *
- * <p>MEAN and SUM over {@code (N, C)} logits with class-index targets, the training case, take the
- * fastest of three equivalent computations (benchmarks/RESULTS.md has the measurements):
+ * <pre>{@code
+ * CrossEntropyLoss loss = CrossEntropyLoss.builder()
+ *         .optWeight(new float[] {1f, 2f, 0.5f})
+ *         .optIgnoreIndex(-100)
+ *         .optLabelSmoothing(0.1f)
+ *         .build();
+ * TrainingConfig config = new DefaultTrainingConfig(loss);   // for EasyTrain
+ * NDArray value = loss.evaluate(new NDList(labels), new NDList(logits));
+ * }</pre>
  *
- * <ul>
- *   <li>up to 4,096 logits, one dot product of the log-softmax with a coefficient matrix that holds
- *       the targets, weights, smoothing and the mean's denominator (per-call overhead dominates
- *       there);
- *   <li>from 131,072 logits, under a {@code GradientCollector}, the value and the gradient {@code
- *       softmax - onehot} are computed together in the forward pass and handed to autograd through
- *       a term whose value is exactly 0 (two (N, C) arrays per call instead of three); the gradient
- *       then scales with any upstream gradient as usual, but it cannot be differentiated again
- *       (DJL's collector offers no higher-order gradients anyway);
- *   <li>otherwise, and for NONE, probability targets and other layouts, log-softmax, gather and
- *       coefficients through autograd.
- * </ul>
+ * <p>The result is attached to the manager of the logits and every intermediate array is closed
+ * before {@code evaluate} returns. MEAN and SUM over {@code (N, C)} logits pick the fastest of
+ * three equivalent computations; {@code docs/design.md} describes them. Instances are immutable and
+ * safe to share across threads.
  *
- * <p>Results that are not finite (for example {@code -inf} logits masking classes) are recomputed
- * by the last, so every path gives PyTorch's values.
- *
- * <p>The returned array is attached to the manager of the logits; every intermediate array is
- * closed before {@code evaluate} returns (arrays that autograd saved for backward live on in the
- * graph until it runs). Instances are immutable and safe to share across threads.
+ * <p>Bad input raises an {@link IllegalArgumentException} naming the argument and what was seen:
+ * from {@code evaluate} for wrong types, shapes or values, from {@code build()} for an invalid
+ * option.
  */
-public final class CrossEntropyLoss extends ScopedLoss {
+public final class CrossEntropyLoss extends CrossEntropyBase {
 
     /**
      * The most logits (N * C) for which MEAN and SUM use {@link LogSoftmaxDot}; larger inputs use
@@ -140,26 +124,10 @@ public final class CrossEntropyLoss extends ScopedLoss {
         SURROGATE
     }
 
-    private final float temperature;
-    private final int classAxis;
-    private final float[] weight;
-    private final boolean hasIgnoreIndex;
-    private final long ignoreIndex;
-    private final float labelSmoothing;
-    private final Reduction reduction;
-    private final boolean rejectNonFinite;
     private final Path path;
 
     private CrossEntropyLoss(Builder builder) {
-        super(builder.name);
-        temperature = builder.temperature;
-        classAxis = builder.classAxis;
-        weight = builder.weight == null ? null : builder.weight.clone();
-        hasIgnoreIndex = builder.hasIgnoreIndex;
-        ignoreIndex = builder.ignoreIndex;
-        labelSmoothing = builder.labelSmoothing;
-        reduction = builder.reduction;
-        rejectNonFinite = builder.rejectNonFinite;
+        super(builder.name(), builder.options());
         path = builder.path;
     }
 
@@ -174,78 +142,6 @@ public final class CrossEntropyLoss extends ScopedLoss {
     }
 
     /**
-     * Returns the temperature the logits are divided by.
-     *
-     * @return the temperature, greater than 0
-     */
-    public float getTemperature() {
-        return temperature;
-    }
-
-    /**
-     * Returns the configured class axis, as given (it may be negative).
-     *
-     * @return the class axis
-     */
-    public int getClassAxis() {
-        return classAxis;
-    }
-
-    /**
-     * Returns a copy of the per-class weights.
-     *
-     * @return the weights, or {@code null} when none are set
-     */
-    public float[] getWeight() {
-        return weight == null ? null : weight.clone();
-    }
-
-    /**
-     * Returns whether an ignore index is set.
-     *
-     * @return {@code true} if targets equal to {@link #getIgnoreIndex()} are ignored
-     */
-    public boolean hasIgnoreIndex() {
-        return hasIgnoreIndex;
-    }
-
-    /**
-     * Returns the ignore index; meaningful only when {@link #hasIgnoreIndex()} is true.
-     *
-     * @return the ignored target value
-     */
-    public long getIgnoreIndex() {
-        return ignoreIndex;
-    }
-
-    /**
-     * Returns the label smoothing factor.
-     *
-     * @return the smoothing factor in [0, 1]
-     */
-    public float getLabelSmoothing() {
-        return labelSmoothing;
-    }
-
-    /**
-     * Returns the reduction applied to the per-position losses.
-     *
-     * @return the reduction
-     */
-    public Reduction getReduction() {
-        return reduction;
-    }
-
-    /**
-     * Returns whether NaN and infinite logits are rejected instead of propagated.
-     *
-     * @return {@code true} if built with {@code optRejectNonFinite(true)}
-     */
-    public boolean isRejectNonFinite() {
-        return rejectNonFinite;
-    }
-
-    /**
      * Computes the cross-entropy of {@code predictions.head()} (logits) against {@code
      * labels.head()} (class indices or class probabilities).
      *
@@ -257,31 +153,25 @@ public final class CrossEntropyLoss extends ScopedLoss {
      */
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
-        NDArray logits = head(predictions, "predictions");
-        NDArray target = head(labels, "labels");
-        return scoped(() -> compute(target, logits));
+        NDArray logits = Inputs.head(predictions, "predictions");
+        NDArray target = Inputs.head(labels, "labels");
+        return Scopes.keepResult(() -> compute(target, logits));
     }
 
     private NDArray compute(NDArray target, NDArray logits) {
         Shape shape = logits.getShape();
-        DataType dataType = logits.getDataType();
         if (shape.dimension() == 0) {
             throw new IllegalArgumentException(
                     "predictions: logits must have at least one dimension (the class axis), got"
                             + " a scalar of shape ()");
         }
-        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) { // DJL: complex floats
-            throw new IllegalArgumentException(
-                    "predictions: logits must be floating point, got "
-                            + dataType
-                            + " of shape "
-                            + shape);
-        }
-        int axis = normalizeAxis(classAxis, shape);
+        Inputs.requireReal(logits, "predictions: logits");
+        int axis = Inputs.axis("classAxis", options.getClassAxis(), "logits", shape);
         int numClasses = Math.toIntExact(shape.get(axis));
-        if (rejectNonFinite) {
-            NonFinite.reject(logits, "predictions", "logits", false);
+        if (options.isRejectNonFinite()) {
+            NonFinite.reject(logits, "predictions", "logits", NegativeInfinity.REJECT);
         }
+        float[] weight = options.weight();
         if (weight != null && weight.length != numClasses) {
             throw new IllegalArgumentException(
                     "weight: has "
@@ -293,52 +183,67 @@ public final class CrossEntropyLoss extends ScopedLoss {
                             + " classes along axis "
                             + axis);
         }
-        Shape indexShape = withoutAxis(shape, axis);
-        boolean probabilities = target.getShape().equals(shape);
-        if (!probabilities && !target.getShape().equals(indexShape)) {
-            throw new IllegalArgumentException(
-                    "labels: shape "
-                            + target.getShape()
-                            + " fits neither class indices (expected "
-                            + indexShape
-                            + ") nor class probabilities (expected "
-                            + shape
-                            + ") for logits of shape "
-                            + shape
-                            + " with class axis "
-                            + axis);
-        }
+        boolean probabilities =
+                isProbabilityTarget(target, shape, axis, "labels: shape %s fits", "logits");
 
-        DataType computeType = dataType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
-        NDArray z = dataType == computeType ? logits : upcast(logits, computeType);
+        NDArray z = Precision.widen(logits);
+        DataType computeType = z.getDataType();
         ClassTargets targets = null;
         if (!probabilities) {
-            targets =
-                    ClassTargets.read(
-                            target,
-                            numClasses,
-                            weight,
-                            hasIgnoreIndex,
-                            ignoreIndex,
-                            reduction,
-                            labelSmoothing);
+            targets = ClassTargets.read(target, numClasses, options);
             NDArray fast = fastPath(z, targets, axis);
             if (fast != null) {
                 return withEmptyMean(fast, targets.counted == 0, computeType);
             }
         }
-        if (temperature != 1f) {
-            z = z.div(OwnedArrays.scalar(z.getManager(), temperature, computeType));
-        }
+        z = divideByTemperature(z);
         NDArray logProbs = z.logSoftmax(axis);
         PerPosition terms =
                 probabilities
                         ? probabilityTerm(target, logProbs, axis, numClasses, computeType)
                         : classIndexTerm(targets, logProbs, axis, numClasses, computeType);
-        if (reduction == Reduction.NONE) {
+        if (options.getReduction() == Reduction.NONE) {
             return terms.loss().squeeze(axis);
         }
         return withEmptyMean(terms.loss().sum(), terms.nothingToAverage(), computeType);
+    }
+
+    /**
+     * Tells class-index targets from class-probability targets by their shape.
+     *
+     * @param target the targets
+     * @param shape the logits' shape
+     * @param axis the class axis
+     * @param subject how the message names the targets, a format for their shape, e.g. {@code
+     *     "labels: shape %s fits"}
+     * @param logitsName how the message names the logits
+     * @return {@code true} for probabilities (the logits' shape), {@code false} for class indices
+     * @throws IllegalArgumentException if the shape fits neither
+     */
+    static boolean isProbabilityTarget(
+            NDArray target, Shape shape, int axis, String subject, String logitsName) {
+        Shape indexShape = Inputs.withoutAxis(shape, axis);
+        boolean probabilities = target.getShape().equals(shape);
+        if (!probabilities && !target.getShape().equals(indexShape)) {
+            throw new IllegalArgumentException(
+                    String.format(subject, target.getShape())
+                            + " neither class indices (expected "
+                            + indexShape
+                            + ") nor class probabilities (expected "
+                            + shape
+                            + ") for "
+                            + logitsName
+                            + " of shape "
+                            + shape
+                            + " with class axis "
+                            + axis);
+        }
+        return probabilities;
+    }
+
+    private NDArray divideByTemperature(NDArray z) {
+        float temperature = options.getTemperature();
+        return temperature == 1f ? z : z.div(OwnedArrays.scalarLike(temperature, z));
     }
 
     /**
@@ -346,8 +251,8 @@ public final class CrossEntropyLoss extends ScopedLoss {
      * gradient stays 0.
      */
     private NDArray withEmptyMean(NDArray total, boolean nothingToAverage, DataType computeType) {
-        if (reduction == Reduction.MEAN && nothingToAverage) {
-            return total.add(OwnedArrays.scalar(total.getManager(), Double.NaN, computeType));
+        if (options.getReduction() == Reduction.MEAN && nothingToAverage) {
+            return total.add(OwnedArrays.scalarLike(Double.NaN, total));
         }
         return total;
     }
@@ -356,23 +261,13 @@ public final class CrossEntropyLoss extends ScopedLoss {
      * Computes MEAN and SUM over (N, C) logits with class-index targets in fewer operations than
      * the general path, or returns {@code null} where it does not apply (other layouts, NONE, a
      * zero total weight, non-finite values: the general path then gives PyTorch's semantics) or
-     * does not pay (the surrogate computes a gradient, useless outside a gradient collector, e.g.
-     * in EasyTrain's second evaluation for the loss accumulators).
-     *
-     * <ul>
-     *   <li>Up to {@link #DENSE_LIMIT} logits: one dot product of the log-softmax with a
-     *       coefficient matrix built from the targets ({@link LogSoftmaxDot}): two backward nodes
-     *       and no gather.
-     *   <li>From {@link #SURROGATE_MIN} logits: the value and the gradient are computed together,
-     *       without autograd ({@link CrossEntropyChunk}), and handed to autograd through {@code
-     *       value + s * (d - sg(d))}, {@code d = <z, G>}: the backward pass is one multiplication,
-     *       with no zeros to scatter into and no log-softmax backward.
-     * </ul>
+     * does not pay (the surrogate computes a gradient, useless outside a gradient collector).
+     * {@code docs/design.md} describes the two computations.
      */
     private NDArray fastPath(NDArray z, ClassTargets targets, int axis) {
         Shape shape = z.getShape();
         if (path == Path.GRAPH
-                || reduction == Reduction.NONE
+                || options.getReduction() == Reduction.NONE
                 || shape.dimension() != 2
                 || axis != 1
                 || shape.get(0) == 0
@@ -383,32 +278,26 @@ public final class CrossEntropyLoss extends ScopedLoss {
         boolean dense = path == Path.DENSE || (path == Path.AUTO && size <= DENSE_LIMIT);
         boolean surrogate =
                 path == Path.SURROGATE
-                        || (path == Path.AUTO && size >= SURROGATE_MIN && JniUtils.isGradMode());
+                        || (path == Path.AUTO && size >= SURROGATE_MIN && GradMode.isRecording());
         if (!dense && !surrogate) {
             return null;
         }
-        NDArray result = dense ? denseLoss(z, targets) : surrogateLoss(z, targets);
-        return result != null && isFinite(result) ? result : null;
-    }
-
-    private NDArray denseLoss(NDArray z, ClassTargets targets) {
-        NDArray scaled = z;
-        if (temperature != 1f) {
-            scaled = z.div(OwnedArrays.scalar(z.getManager(), temperature, z.getDataType()));
-        }
-        return LogSoftmaxDot.compute(scaled, targets);
+        NDArray result =
+                dense
+                        ? LogSoftmaxDot.compute(divideByTemperature(z), targets)
+                        : surrogateLoss(z, targets);
+        return isFinite(result) ? result : null;
     }
 
     private NDArray surrogateLoss(NDArray z, ClassTargets targets) {
-        NDManager manager = z.getManager();
         CrossEntropyChunk chunk =
-                CrossEntropyChunk.compute(z.stopGradient(), temperature, targets, 0, true);
+                CrossEntropyChunk.compute(
+                        z.stopGradient(), options.getTemperature(), targets, 0, true);
         // With -inf logits (masked classes) 0 * -inf makes d, and so the result, NaN: fastPath
         // then falls back to the general path.
         NDArray d = z.reshape(-1).dot(chunk.gradient.reshape(-1));
         NDArray zero = d.sub(d.stopGradient());
-        NDArray scale = OwnedArrays.scalar(manager, chunk.gradientScale, z.getDataType());
-        return chunk.value.add(zero.mul(scale));
+        return chunk.value.add(zero.mul(OwnedArrays.scalarLike(chunk.gradientScale, zero)));
     }
 
     /** Reads a scalar (one native call; {@code getFloat()} would first index it, a second). */
@@ -418,21 +307,6 @@ public final class CrossEntropyLoss extends ScopedLoss {
                         ? scalar.toDoubleArray()[0]
                         : scalar.toFloatArray()[0];
         return Double.isFinite(v);
-    }
-
-    /**
-     * Converts half-precision logits to {@code type} so that gradients still flow back: DJL's
-     * {@code toType} runs without autograd, so the converted array would be cut off from the graph.
-     * Adding a one-element zero of {@code type} promotes instead, as PyTorch's type promotion
-     * widens a dimensioned float16 array next to a dimensioned float32 one.
-     *
-     * @param logits half-precision logits with at least one dimension
-     * @param type the wider floating type
-     * @return the logits in {@code type}, connected to the autograd graph
-     */
-    static NDArray upcast(NDArray logits, DataType type) {
-        NDArray zero = logits.getManager().zeros(new Shape(1), type);
-        return logits.add(onDevice(zero, logits));
     }
 
     /**
@@ -454,23 +328,25 @@ public final class CrossEntropyLoss extends ScopedLoss {
         boolean[] ignored = targets.ignored;
         boolean anyIgnored = targets.anyIgnored;
         double scale = targets.scale;
+        float[] weight = options.weight();
+        float labelSmoothing = options.getLabelSmoothing();
 
-        Shape keptShape = keptShape(logProbs.getShape(), axis);
-        NDManager manager = logProbs.getManager();
-        NDArray index = onDevice(OwnedArrays.create(manager, classes, keptShape), logProbs);
+        Shape keptShape = Inputs.keptAxis(logProbs.getShape(), axis);
+        NDArray index = OwnedArrays.create(logProbs, classes, keptShape);
         NDArray picked = logProbs.gather(index, axis);
 
         double targetScale = -(1 - (double) labelSmoothing) * scale;
         NDArray perPosition;
         if (weight == null && !anyIgnored) {
-            perPosition = picked.mul(OwnedArrays.scalar(manager, targetScale, computeType));
+            perPosition = picked.mul(OwnedArrays.scalarLike(targetScale, picked));
         } else {
             double[] coefficients = new double[classes.length];
             for (int i = 0; i < classes.length; i++) {
                 double w = weight == null ? 1 : weight[(int) classes[i]];
                 coefficients[i] = ignored[i] ? 0 : targetScale * w;
             }
-            perPosition = picked.mul(coefficientArray(coefficients, keptShape, logProbs));
+            perPosition =
+                    picked.mul(OwnedArrays.create(logProbs, coefficients, keptShape, computeType));
         }
         if (labelSmoothing > 0) {
             NDArray smooth = smoothingSum(logProbs, axis);
@@ -480,9 +356,11 @@ public final class CrossEntropyLoss extends ScopedLoss {
                 for (int i = 0; i < classes.length; i++) {
                     coefficients[i] = ignored[i] ? 0 : smoothScale;
                 }
-                smooth = smooth.mul(coefficientArray(coefficients, keptShape, logProbs));
+                smooth =
+                        smooth.mul(
+                                OwnedArrays.create(logProbs, coefficients, keptShape, computeType));
             } else {
-                smooth = smooth.mul(OwnedArrays.scalar(manager, smoothScale, computeType));
+                smooth = smooth.mul(OwnedArrays.scalarLike(smoothScale, smooth));
             }
             perPosition = perPosition.add(smooth);
         }
@@ -493,7 +371,7 @@ public final class CrossEntropyLoss extends ScopedLoss {
             for (int i = 0; i < kept.length; i++) {
                 kept[i] = !ignored[i];
             }
-            NDArray mask = onDevice(OwnedArrays.create(manager, kept, keptShape), logProbs);
+            NDArray mask = OwnedArrays.create(logProbs, kept, keptShape);
             perPosition = NDArrays.where(mask, perPosition, perPosition.zerosLike());
         }
         return new PerPosition(perPosition, targets.counted == 0);
@@ -502,7 +380,7 @@ public final class CrossEntropyLoss extends ScopedLoss {
     /** Per-position loss (class axis kept with size 1) for probability targets. */
     private PerPosition probabilityTerm(
             NDArray target, NDArray logProbs, int axis, int numClasses, DataType computeType) {
-        if (!target.getDataType().isFloating() || target.getDataType() == DataType.COMPLEX64) {
+        if (!Inputs.isReal(target.getDataType())) {
             throw new IllegalArgumentException(
                     "labels: class probabilities must be floating point, got "
                             + target.getDataType()
@@ -510,39 +388,40 @@ public final class CrossEntropyLoss extends ScopedLoss {
                             + target.getShape()
                             + " (class indices have the logits' shape without the class axis)");
         }
-        if (hasIgnoreIndex) {
+        if (options.hasIgnoreIndex()) {
             throw new IllegalArgumentException(
                     "labels: an ignore index ("
-                            + ignoreIndex
+                            + options.getIgnoreIndex()
                             + ") is not supported with class-probability targets of shape "
                             + target.getShape()
                             + ", as in PyTorch");
         }
         long positions = logProbs.getShape().size() / Math.max(numClasses, 1);
-        double scale = reduction == Reduction.MEAN ? 1.0 / positions : 1.0;
+        double scale = options.getReduction() == Reduction.MEAN ? 1.0 / positions : 1.0;
         NDArray q =
                 target.getDataType() == computeType ? target : target.toType(computeType, false);
-        NDArray weighted = logProbs.mul(onDevice(q, logProbs));
-        if (weight != null) {
+        if (!q.getDevice().equals(logProbs.getDevice())) {
+            q = q.toDevice(logProbs.getDevice(), false);
+        }
+        NDArray weighted = logProbs.mul(q);
+        if (options.weight() != null) {
             weighted = weighted.mul(classWeights(logProbs, axis));
         }
-        NDManager manager = logProbs.getManager();
+        float labelSmoothing = options.getLabelSmoothing();
         double targetScale = -(1 - (double) labelSmoothing) * scale;
-        NDArray perPosition =
-                weighted.sum(new int[] {axis}, true)
-                        .mul(OwnedArrays.scalar(manager, targetScale, computeType));
+        NDArray perPosition = weighted.sum(new int[] {axis}, true);
+        perPosition = perPosition.mul(OwnedArrays.scalarLike(targetScale, perPosition));
         if (labelSmoothing > 0) {
             NDArray smooth = smoothingSum(logProbs, axis);
             double smoothScale = -((double) labelSmoothing / numClasses) * scale;
-            perPosition =
-                    perPosition.add(
-                            smooth.mul(OwnedArrays.scalar(manager, smoothScale, computeType)));
+            perPosition = perPosition.add(smooth.mul(OwnedArrays.scalarLike(smoothScale, smooth)));
         }
         return new PerPosition(perPosition, positions == 0);
     }
 
     /** Sum over classes of {@code w[c] * logProbs[c]} (or of {@code logProbs[c]}), axis kept. */
     private NDArray smoothingSum(NDArray logProbs, int axis) {
+        float[] weight = options.weight();
         if (weight == null) {
             return logProbs.sum(new int[] {axis}, true);
         }
@@ -551,174 +430,33 @@ public final class CrossEntropyLoss extends ScopedLoss {
             // A matrix product with the (C, 1) weights: no (N, C) product array.
             NDArray column =
                     OwnedArrays.create(
-                            logProbs.getManager(),
-                            weight,
-                            new Shape(weight.length, 1),
-                            logProbs.getDataType());
-            return logProbs.matMul(onDevice(column, logProbs));
+                            logProbs, weight, new Shape(weight.length, 1), logProbs.getDataType());
+            return logProbs.matMul(column);
         }
         return logProbs.mul(classWeights(logProbs, axis)).sum(new int[] {axis}, true);
     }
 
     /** The class weights shaped to broadcast along {@code axis} of {@code like}. */
     private NDArray classWeights(NDArray like, int axis) {
+        float[] weight = options.weight();
         long[] dims = new long[like.getShape().dimension()];
         Arrays.fill(dims, 1);
         dims[axis] = weight.length;
-        NDArray w =
-                OwnedArrays.create(like.getManager(), weight, new Shape(dims), like.getDataType());
-        return onDevice(w, like);
-    }
-
-    private static NDArray coefficientArray(double[] values, Shape shape, NDArray like) {
-        return onDevice(
-                OwnedArrays.create(like.getManager(), values, shape, like.getDataType()), like);
-    }
-
-    private static NDArray onDevice(NDArray array, NDArray like) {
-        return array.getDevice().equals(like.getDevice())
-                ? array
-                : array.toDevice(like.getDevice(), false);
-    }
-
-    private static Shape keptShape(Shape shape, int axis) {
-        long[] dims = shape.getShape().clone(); // getShape() returns the Shape's own array
-        dims[axis] = 1;
-        return new Shape(dims);
-    }
-
-    private static Shape withoutAxis(Shape shape, int axis) {
-        return shape.slice(0, axis).addAll(shape.slice(axis + 1));
-    }
-
-    private static int normalizeAxis(int axis, Shape shape) {
-        int rank = shape.dimension();
-        if (axis < -rank || axis >= rank) {
-            throw new IllegalArgumentException(
-                    "classAxis: "
-                            + axis
-                            + " is out of range for logits of shape "
-                            + shape
-                            + " (rank "
-                            + rank
-                            + ")");
-        }
-        return Math.floorMod(axis, rank);
-    }
-
-    private static NDArray head(NDList list, String argument) {
-        if (list == null || list.isEmpty()) {
-            throw new IllegalArgumentException(argument + ": the NDList is empty or null");
-        }
-        return list.head();
+        return OwnedArrays.create(like, weight, new Shape(dims), like.getDataType());
     }
 
     /** Builds a {@link CrossEntropyLoss}; every option defaults to PyTorch's behaviour. */
-    public static final class Builder {
+    public static final class Builder extends CrossEntropyOptions.BaseBuilder<Builder> {
 
-        private String name = "CrossEntropyLoss";
-        private float temperature = 1f;
-        private int classAxis = -1;
-        private float[] weight;
-        private boolean hasIgnoreIndex;
-        private long ignoreIndex;
-        private float labelSmoothing;
-        private Reduction reduction = Reduction.MEAN;
-        private boolean rejectNonFinite;
         private Path path = Path.AUTO;
 
-        private Builder() {}
-
-        /**
-         * Sets the loss name shown in training logs.
-         *
-         * @param name the name; default {@code "CrossEntropyLoss"}
-         * @return this builder
-         */
-        public Builder optName(String name) {
-            this.name = name;
-            return this;
+        private Builder() {
+            super("CrossEntropyLoss");
         }
 
-        /**
-         * Sets the temperature the logits are divided by before the softmax.
-         *
-         * @param t the temperature, finite and greater than 0; default 1
-         * @return this builder
-         */
-        public Builder optTemperature(float t) {
-            this.temperature = t;
-            return this;
-        }
-
-        /**
-         * Sets the class axis.
-         *
-         * @param axis the axis holding the classes; default -1, use 1 for PyTorch's {@code (N, C,
-         *     d1, ..., dk)} layout
-         * @return this builder
-         */
-        public Builder optClassAxis(int axis) {
-            this.classAxis = axis;
-            return this;
-        }
-
-        /**
-         * Sets a rescaling weight per class, as PyTorch's {@code weight}.
-         *
-         * @param perClass one finite, non-negative weight per class; {@code null} for none
-         * @return this builder
-         */
-        public Builder optWeight(float[] perClass) {
-            this.weight = perClass == null ? null : perClass.clone();
-            return this;
-        }
-
-        /**
-         * Sets a target value that is ignored, as PyTorch's {@code ignore_index}.
-         *
-         * @param index the ignored target value (it may lie outside {@code [0, C)}, e.g. -100)
-         * @return this builder
-         */
-        public Builder optIgnoreIndex(long index) {
-            this.hasIgnoreIndex = true;
-            this.ignoreIndex = index;
-            return this;
-        }
-
-        /**
-         * Sets the label smoothing factor, as PyTorch's {@code label_smoothing}.
-         *
-         * @param epsilon the smoothing factor in [0, 1]; default 0
-         * @return this builder
-         */
-        public Builder optLabelSmoothing(float epsilon) {
-            this.labelSmoothing = epsilon;
-            return this;
-        }
-
-        /**
-         * Sets the reduction.
-         *
-         * @param r the reduction; default {@link Reduction#MEAN}
-         * @return this builder
-         */
-        public Builder optReduction(Reduction r) {
-            this.reduction = r;
-            return this;
-        }
-
-        /**
-         * Sets whether NaN and infinite logits are rejected with an {@link
-         * IllegalArgumentException} naming the first one, instead of propagating NaN as PyTorch
-         * does. The check costs a few engine calls per {@code evaluate}; without this option none
-         * is made.
-         *
-         * @param reject {@code true} to reject non-finite logits; default {@code false}
-         * @return this builder
-         */
-        public Builder optRejectNonFinite(boolean reject) {
-            this.rejectNonFinite = reject;
+        /** {@inheritDoc} */
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -741,36 +479,6 @@ public final class CrossEntropyLoss extends ScopedLoss {
          *     value seen
          */
         public CrossEntropyLoss build() {
-            if (name == null || name.isEmpty()) {
-                throw new IllegalArgumentException("name: must be a non-empty string, got " + name);
-            }
-            if (!(temperature > 0) || Float.isInfinite(temperature)) {
-                throw new IllegalArgumentException(
-                        "temperature: must be finite and greater than 0, got " + temperature);
-            }
-            if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-                throw new IllegalArgumentException(
-                        "labelSmoothing: must be in [0, 1], got " + labelSmoothing);
-            }
-            if (reduction == null) {
-                throw new IllegalArgumentException("reduction: must not be null");
-            }
-            if (weight != null) {
-                if (weight.length == 0) {
-                    throw new IllegalArgumentException("weight: must not be empty");
-                }
-                for (int c = 0; c < weight.length; c++) {
-                    if (!(weight[c] >= 0) || Float.isInfinite(weight[c])) {
-                        throw new IllegalArgumentException(
-                                "weight: entry "
-                                        + c
-                                        + " must be finite and non-negative, got "
-                                        + weight[c]
-                                        + " in "
-                                        + Arrays.toString(weight));
-                    }
-                }
-            }
             return new CrossEntropyLoss(this);
         }
     }

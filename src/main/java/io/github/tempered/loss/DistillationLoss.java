@@ -5,7 +5,12 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.Inputs;
+import io.github.tempered.internal.NonFinite;
+import io.github.tempered.internal.NonFinite.NegativeInfinity;
+import io.github.tempered.internal.OwnedArrays;
+import io.github.tempered.internal.Precision;
+import io.github.tempered.internal.Scopes;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,7 +229,7 @@ public final class DistillationLoss extends ScopedLoss {
         }
         NDArray student = predictions.head();
         Targets targets = targets(labels);
-        return scoped(() -> compute(student, targets));
+        return Scopes.keepResult(() -> compute(student, targets));
     }
 
     /**
@@ -284,20 +289,13 @@ public final class DistillationLoss extends ScopedLoss {
 
     private NDArray compute(NDArray student, Targets targets) {
         Shape shape = student.getShape();
-        DataType dataType = student.getDataType();
         if (shape.dimension() < 2) {
             throw new IllegalArgumentException(
                     "predictions: student logits need a batch axis and a class axis (at least two"
                             + " dimensions), got shape "
                             + shape);
         }
-        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) { // DJL: complex floats
-            throw new IllegalArgumentException(
-                    "predictions: student logits must be floating point, got "
-                            + dataType
-                            + " of shape "
-                            + shape);
-        }
+        Inputs.requireReal(student, "predictions: student logits");
         int axis = resolveAxis(shape);
         NDArray teacher = targets.teacher();
         if (!teacher.getShape().equals(shape)) {
@@ -310,51 +308,34 @@ public final class DistillationLoss extends ScopedLoss {
                                     ? " (a single label array is read as the teacher logits)"
                                     : ""));
         }
-        if (!teacher.getDataType().isFloating() || teacher.getDataType() == DataType.COMPLEX64) {
-            throw new IllegalArgumentException(
-                    "labels: the teacher logits must be floating point, got "
-                            + teacher.getDataType()
-                            + " of shape "
-                            + teacher.getShape());
-        }
+        Inputs.requireReal(teacher, "labels: the teacher logits");
         if (rejectNonFinite) {
-            NonFinite.reject(student, "predictions", "student logits", false);
-            NonFinite.reject(teacher, "labels", "teacher logits", true);
+            NonFinite.reject(student, "predictions", "student logits", NegativeInfinity.REJECT);
+            NonFinite.reject(teacher, "labels", "teacher logits", NegativeInfinity.ALLOW);
         }
         NDArray hard = targets.hard();
         if (hard != null) {
-            Shape indexShape = shape.slice(0, axis).addAll(shape.slice(axis + 1));
-            boolean indices = hard.getShape().equals(indexShape);
-            if (!indices && !hard.getShape().equals(shape)) {
-                throw new IllegalArgumentException(
-                        "labels: the hard labels of shape "
-                                + hard.getShape()
-                                + " fit neither class indices (expected "
-                                + indexShape
-                                + ") nor class probabilities (expected "
-                                + shape
-                                + ") for student logits of shape "
-                                + shape
-                                + " with class axis "
-                                + axis);
-            }
-            if (!indices && hardLoss.hasIgnoreIndex()) {
+            boolean probabilities =
+                    CrossEntropyLoss.isProbabilityTarget(
+                            hard,
+                            shape,
+                            axis,
+                            "labels: the hard labels of shape %s fit",
+                            "student logits");
+            if (probabilities && hardLoss.hasIgnoreIndex()) {
                 throw new IllegalArgumentException(
                         "labels: the hard loss has an ignore index ("
                                 + hardLoss.getIgnoreIndex()
                                 + "), so the hard labels must be class indices of shape "
-                                + indexShape
+                                + Inputs.withoutAxis(shape, axis)
                                 + ", got "
                                 + hard.getShape());
             }
         }
 
         // float16 is computed in float32, widened once for both terms so that its gradient is
-        // rounded to float16 once. Not toType: it runs without autograd and would cut the gradient.
-        NDArray s =
-                dataType == DataType.FLOAT16
-                        ? CrossEntropyLoss.upcast(student, DataType.FLOAT32)
-                        : student;
+        // rounded to float16 once.
+        NDArray s = Precision.widen(student);
         NDArray total = null;
         if (alpha > 0) {
             total = softTerm(s, teacher, hard, axis);
@@ -444,7 +425,7 @@ public final class DistillationLoss extends ScopedLoss {
     }
 
     private int resolveAxis(Shape shape) {
-        int axis = normalizeAxis(classAxis, shape);
+        int axis = Inputs.axis("classAxis", classAxis, "logits", shape);
         if (axis == 0) {
             throw new IllegalArgumentException(
                     "classAxis: "
@@ -452,7 +433,7 @@ public final class DistillationLoss extends ScopedLoss {
                             + " names dimension 0, the batch axis, of logits of shape "
                             + shape);
         }
-        int hardAxis = normalizeAxis(hardLoss.getClassAxis(), shape);
+        int hardAxis = Inputs.axis("classAxis", hardLoss.getClassAxis(), "logits", shape);
         if (hardAxis != axis) {
             throw new IllegalArgumentException(
                     "classAxis: "
@@ -467,21 +448,6 @@ public final class DistillationLoss extends ScopedLoss {
                             + shape);
         }
         return axis;
-    }
-
-    private static int normalizeAxis(int axis, Shape shape) {
-        int rank = shape.dimension();
-        if (axis < -rank || axis >= rank) {
-            throw new IllegalArgumentException(
-                    "classAxis: "
-                            + axis
-                            + " is out of range for logits of shape "
-                            + shape
-                            + " (rank "
-                            + rank
-                            + ")");
-        }
-        return Math.floorMod(axis, rank);
     }
 
     /** Builds a {@link DistillationLoss}; see the class documentation for each option. */
@@ -579,10 +545,7 @@ public final class DistillationLoss extends ScopedLoss {
             if (name == null || name.isEmpty()) {
                 throw new IllegalArgumentException("name: must be a non-empty string, got " + name);
             }
-            if (!(temperature > 0) || Float.isInfinite(temperature)) {
-                throw new IllegalArgumentException(
-                        "temperature: must be finite and greater than 0, got " + temperature);
-            }
+            Inputs.requirePositiveFinite("temperature", temperature);
             if (!(alpha >= 0 && alpha <= 1)) {
                 throw new IllegalArgumentException("alpha: must be in [0, 1], got " + alpha);
             }

@@ -1,5 +1,6 @@
 package io.github.tempered.loss;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -7,52 +8,44 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
-import io.github.tempered.grad.OwnedArrays;
-import java.util.Arrays;
+import io.github.tempered.internal.GradMode;
+import io.github.tempered.internal.NonFinite;
+import io.github.tempered.internal.NonFinite.NegativeInfinity;
+import io.github.tempered.internal.OwnedArrays;
+import io.github.tempered.internal.Scopes;
 
 /**
  * Softmax cross-entropy of a linear classifier's logits, computed without materialising all of
- * them: equal in value and gradient to {@code CrossEntropyLoss} applied to {@code hidden @ weight^T
+ * them: equal in value and gradient to {@link CrossEntropyLoss} applied to {@code hidden @ weight^T
  * + bias}, for large vocabularies where those (N, V) logits would be the largest arrays of a
  * training step.
  *
- * <p>The N positions are processed in chunks. For each chunk the loss and its gradients with
- * respect to the hidden states, the weight and the bias are computed right away, with plain forward
- * operations on detached inputs (the technique of Liger Kernel's fused linear cross-entropy): the
- * chunk's logits, their softmax, the logit gradient {@code G} built in place, then {@code G @
- * weight}, {@code G^T @ hidden} and the column sums of {@code G}. Only one chunk's logits exist at
- * a time, and every temporary is closed before the next chunk starts. The gradients reach autograd
- * through a surrogate term whose value is exactly 0:
- *
- * <pre>
- *   result = value + (d - stopGradient(d)),   d = &lt;hidden, gH&gt; + &lt;weight, gW&gt; + &lt;bias, gb&gt;
- * </pre>
- *
- * so the result equals the loss, and backward through it gives {@code upstream * gH} for the hidden
- * states (and likewise for the weight and bias), whatever the upstream gradient is (a loss scaled
- * or summed with others afterwards works). The price is that the gradients are computed in the
- * forward pass: evaluated outside a gradient collector (PyTorch's grad mode off, as in EasyTrain's
- * second evaluation for the loss accumulators) only the value is computed, and inside one only the
- * gradients of the inputs that require one (a frozen body or classifier costs no gradient).
- * Higher-order gradients are not available (DJL's collector does not offer them either).
+ * <p>The N positions are processed in chunks: for each chunk the loss and its gradients with
+ * respect to the hidden states, the weight and the bias are computed right away, so only one
+ * chunk's logits exist at a time. The gradients reach autograd through a term whose value is
+ * exactly 0 ({@code docs/design.md} has the details), so the result equals the loss and backward
+ * through it gives the exact gradients times any upstream gradient. The gradients are therefore
+ * computed in the forward pass: outside a gradient collector only the value is computed, and inside
+ * one only the gradients of the inputs that require one. Higher-order gradients are not available.
  *
  * <h2>Options</h2>
  *
- * As {@link CrossEntropyLoss}, where they apply: {@code optTemperature(T)} (logits / T), {@code
+ * <p>As {@link CrossEntropyLoss} ({@link CrossEntropyOptions}): {@code optTemperature(T)}, {@code
  * optWeight(w)} (per-class weights), {@code optIgnoreIndex(i)}, {@code optLabelSmoothing(eps)},
- * {@code optReduction(MEAN or SUM)}; {@link Reduction#NONE} is not supported (per-position losses
- * would need the upstream gradient before it exists) and is rejected by {@code build()}. {@code
- * optChunkSize(rows)} sets the rows per chunk; by default a chunk holds at most 2^25 logits (128 MB
- * in float32), i.e. {@code max(1, 2^25 / V)} rows.
+ * {@code optReduction(MEAN or SUM)} and {@code optRejectNonFinite(true)} (checks the hidden states,
+ * the weight and the bias). {@link Reduction#NONE} is rejected by {@code build()} (per-position
+ * losses would need the upstream gradient before it exists), and so is a class axis other than -1
+ * (the classes are the last axis of the logits). {@code optChunkSize(rows)} sets the rows per
+ * chunk; by default a chunk holds at most 2^25 logits (128 MB in float32), i.e. {@code max(1, 2^25
+ * / V)} rows.
  *
  * <h2>Shape</h2>
  *
  * <ul>
  *   <li>Predictions: {@code [hidden, weight]} or {@code [hidden, weight, bias]}: hidden states
- *       {@code (..., D)} with at least two dimensions, the classifier weight {@code (V, D)} as
- *       DJL's {@code Linear} block stores it, an optional bias {@code (V)}; all float32 or all
- *       float64.
+ *       {@code (..., D)} with at least two dimensions and {@code D > 0}, the classifier weight
+ *       {@code (V, D)} as DJL's {@code Linear} block stores it, an optional bias {@code (V)}; all
+ *       float32 or all float64.
  *   <li>Labels: {@code labels.head()}: class indices shaped as the hidden states without their last
  *       axis, e.g. {@code (N)} or {@code (B, T)}, each in {@code [0, V)} or equal to the ignore
  *       index; integer, or floating point holding whole numbers.
@@ -62,7 +55,7 @@ import java.util.Arrays;
  * <p>Edge cases follow {@link CrossEntropyLoss}: a MEAN over targets that are all ignored is NaN
  * with zero gradients. Non-finite hidden states or weights give a NaN loss.
  *
- * <h2>In a DJL training loop</h2>
+ * <h2>Example</h2>
  *
  * The model's forward returns the hidden states and the classifier weight instead of the logits;
  * the weight is a {@code Parameter} of the model, so its gradient reaches the optimizer as usual:
@@ -93,10 +86,11 @@ import java.util.Arrays;
  *
  * <p>The result is attached to the manager of the hidden states, and every intermediate array is
  * closed before {@code evaluate} returns; the gradients computed in the forward pass stay alive,
- * held by autograd, until backward runs (or the result is closed without it). Instances are
- * immutable and safe to share across threads.
+ * held by autograd, until backward runs. Bad input raises an {@link IllegalArgumentException}
+ * naming the argument and the shapes or values seen. Instances are immutable and safe to share
+ * across threads.
  */
-public final class LinearCrossEntropyLoss extends ScopedLoss {
+public final class LinearCrossEntropyLoss extends CrossEntropyBase {
 
     /** The most logits one chunk holds when no chunk size is set. */
     static final long DEFAULT_CHUNK_LOGITS = 1L << 25;
@@ -105,22 +99,10 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
     static final long WEIGHT_BLOCK_ELEMENTS = 1L << 23;
 
     private final int chunkSize;
-    private final float temperature;
-    private final float[] weight;
-    private final boolean hasIgnoreIndex;
-    private final long ignoreIndex;
-    private final float labelSmoothing;
-    private final Reduction reduction;
 
     private LinearCrossEntropyLoss(Builder builder) {
-        super(builder.name);
+        super(builder.name(), builder.options());
         chunkSize = builder.chunkSize;
-        temperature = builder.temperature;
-        weight = builder.weight == null ? null : builder.weight.clone();
-        hasIgnoreIndex = builder.hasIgnoreIndex;
-        ignoreIndex = builder.ignoreIndex;
-        labelSmoothing = builder.labelSmoothing;
-        reduction = builder.reduction;
     }
 
     /**
@@ -140,60 +122,6 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
      */
     public int getChunkSize() {
         return chunkSize;
-    }
-
-    /**
-     * Returns the temperature the logits are divided by.
-     *
-     * @return the temperature, greater than 0
-     */
-    public float getTemperature() {
-        return temperature;
-    }
-
-    /**
-     * Returns a copy of the per-class weights.
-     *
-     * @return the weights, or {@code null} when none are set
-     */
-    public float[] getWeight() {
-        return weight == null ? null : weight.clone();
-    }
-
-    /**
-     * Returns whether an ignore index is set.
-     *
-     * @return {@code true} if targets equal to {@link #getIgnoreIndex()} are ignored
-     */
-    public boolean hasIgnoreIndex() {
-        return hasIgnoreIndex;
-    }
-
-    /**
-     * Returns the ignore index; meaningful only when {@link #hasIgnoreIndex()} is true.
-     *
-     * @return the ignored target value
-     */
-    public long getIgnoreIndex() {
-        return ignoreIndex;
-    }
-
-    /**
-     * Returns the label smoothing factor.
-     *
-     * @return the smoothing factor in [0, 1]
-     */
-    public float getLabelSmoothing() {
-        return labelSmoothing;
-    }
-
-    /**
-     * Returns the reduction.
-     *
-     * @return {@link Reduction#MEAN} or {@link Reduction#SUM}
-     */
-    public Reduction getReduction() {
-        return reduction;
     }
 
     /**
@@ -235,7 +163,7 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
      * @throws IllegalArgumentException if the inputs have the wrong types, shapes or values
      */
     public NDArray compute(NDArray hidden, NDArray classifierWeight, NDArray bias, NDArray labels) {
-        return scoped(() -> computeScoped(hidden, classifierWeight, bias, labels));
+        return Scopes.keepResult(() -> computeScoped(hidden, classifierWeight, bias, labels));
     }
 
     private NDArray computeScoped(NDArray hidden, NDArray w, NDArray bias, NDArray labels) {
@@ -245,16 +173,15 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
         int rows = Math.toIntExact(hiddenShape.size() / dim);
         DataType type = hidden.getDataType();
         NDManager manager = hidden.getManager();
-        ClassTargets targets =
-                ClassTargets.read(
-                        labels,
-                        numClasses,
-                        weight,
-                        hasIgnoreIndex,
-                        ignoreIndex,
-                        reduction,
-                        labelSmoothing);
-        boolean withGradient = JniUtils.isGradMode();
+        if (options.isRejectNonFinite()) {
+            NonFinite.reject(hidden, "hidden", "hidden states", NegativeInfinity.REJECT);
+            NonFinite.reject(w, "weight", "classifier weights", NegativeInfinity.REJECT);
+            if (bias != null) {
+                NonFinite.reject(bias, "bias", "classifier biases", NegativeInfinity.REJECT);
+            }
+        }
+        ClassTargets targets = ClassTargets.read(labels, numClasses, options);
+        boolean withGradient = GradMode.isRecording();
         // Only the gradients autograd will ask for (a frozen body or classifier needs none).
         boolean needHidden = withGradient && hidden.hasGradient();
         boolean needWeight = withGradient && w.hasGradient();
@@ -265,10 +192,12 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
         NDArray wd = w.stopGradient();
         NDArray bd = bias == null ? null : bias.stopGradient();
         NDArray wt = wd.transpose();
-        NDArray total = manager.zeros(new Shape(), type);
-        NDArray gradHidden = needHidden ? manager.create(new Shape(rows, dim), type) : null;
-        NDArray gradWeight = needWeight ? manager.zeros(new Shape(numClasses, dim), type) : null;
-        NDArray gradBias = needBias ? manager.zeros(new Shape(numClasses), type) : null;
+        Device device = hidden.getDevice();
+        NDArray total = manager.zeros(new Shape(), type, device);
+        NDArray gradHidden = needHidden ? manager.create(new Shape(rows, dim), type, device) : null;
+        NDArray gradWeight =
+                needWeight ? manager.zeros(new Shape(numClasses, dim), type, device) : null;
+        NDArray gradBias = needBias ? manager.zeros(new Shape(numClasses), type, device) : null;
         int chunk = chunkRows(numClasses, rows);
         long block = Math.max(1, Math.min(numClasses, WEIGHT_BLOCK_ELEMENTS / dim));
         for (int start = 0; start < rows; start += chunk) {
@@ -282,11 +211,11 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
                 }
                 CrossEntropyChunk ce =
                         CrossEntropyChunk.compute(
-                                logits, temperature, targets, start, withGradient);
+                                logits, options.getTemperature(), targets, start, withGradient);
                 logits.close(); // only one chunk of logits at a time
                 total.addi(ce.value);
                 if (withGradient) {
-                    NDArray scale = OwnedArrays.scalar(manager, ce.gradientScale, type);
+                    NDArray scale = OwnedArrays.scalarLike(ce.gradientScale, hc);
                     if (gradHidden != null) {
                         NDArray gh = ce.gradient.matMul(wd).muli(scale);
                         gradHidden.set(new NDIndex("{}:{}", start, end), gh);
@@ -325,8 +254,8 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
             }
             result = total.add(d.sub(d.stopGradient()));
         }
-        if (reduction == Reduction.MEAN && targets.counted == 0) {
-            result = result.add(OwnedArrays.scalar(manager, Double.NaN, type));
+        if (options.getReduction() == Reduction.MEAN && targets.counted == 0) {
+            result = result.add(OwnedArrays.scalarLike(Double.NaN, result));
         }
         return result;
     }
@@ -350,6 +279,13 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
         if (hs.dimension() < 2) {
             throw new IllegalArgumentException(
                     "hidden: must have shape (..., D) with at least two dimensions, got " + hs);
+        }
+        if (hs.get(hs.dimension() - 1) == 0) {
+            throw new IllegalArgumentException(
+                    "hidden: the hidden size D (the last axis) must be at least 1, got shape "
+                            + hs
+                            + " with weight of shape "
+                            + ws);
         }
         if (ws.dimension() != 2 || ws.get(1) != hs.get(hs.dimension() - 1) || ws.get(0) == 0) {
             throw new IllegalArgumentException(
@@ -389,6 +325,7 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
                             + " without the last axis), got "
                             + labels.getShape());
         }
+        float[] weight = options.weight();
         if (weight != null && weight.length != ws.get(0)) {
             throw new IllegalArgumentException(
                     "weight (class weights): has "
@@ -401,28 +338,18 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
     }
 
     /** Builds a {@link LinearCrossEntropyLoss}; every option defaults to PyTorch's behaviour. */
-    public static final class Builder {
+    public static final class Builder extends CrossEntropyOptions.BaseBuilder<Builder> {
 
-        private String name = "LinearCrossEntropyLoss";
         private int chunkSize;
         private boolean chunkSizeSet;
-        private float temperature = 1f;
-        private float[] weight;
-        private boolean hasIgnoreIndex;
-        private long ignoreIndex;
-        private float labelSmoothing;
-        private Reduction reduction = Reduction.MEAN;
 
-        private Builder() {}
+        private Builder() {
+            super("LinearCrossEntropyLoss");
+        }
 
-        /**
-         * Sets the loss name shown in training logs.
-         *
-         * @param name the name; default {@code "LinearCrossEntropyLoss"}
-         * @return this builder
-         */
-        public Builder optName(String name) {
-            this.name = name;
+        /** {@inheritDoc} */
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -439,62 +366,6 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
         }
 
         /**
-         * Sets the temperature the logits are divided by before the softmax.
-         *
-         * @param t the temperature, finite and greater than 0; default 1
-         * @return this builder
-         */
-        public Builder optTemperature(float t) {
-            this.temperature = t;
-            return this;
-        }
-
-        /**
-         * Sets a rescaling weight per class, as PyTorch's {@code weight}.
-         *
-         * @param perClass one finite, non-negative weight per class; {@code null} for none
-         * @return this builder
-         */
-        public Builder optWeight(float[] perClass) {
-            this.weight = perClass == null ? null : perClass.clone();
-            return this;
-        }
-
-        /**
-         * Sets a target value that is ignored, as PyTorch's {@code ignore_index}.
-         *
-         * @param index the ignored target value (it may lie outside {@code [0, V)}, e.g. -100)
-         * @return this builder
-         */
-        public Builder optIgnoreIndex(long index) {
-            this.hasIgnoreIndex = true;
-            this.ignoreIndex = index;
-            return this;
-        }
-
-        /**
-         * Sets the label smoothing factor, as PyTorch's {@code label_smoothing}.
-         *
-         * @param epsilon the smoothing factor in [0, 1]; default 0
-         * @return this builder
-         */
-        public Builder optLabelSmoothing(float epsilon) {
-            this.labelSmoothing = epsilon;
-            return this;
-        }
-
-        /**
-         * Sets the reduction.
-         *
-         * @param r {@link Reduction#MEAN} (default) or {@link Reduction#SUM}
-         * @return this builder
-         */
-        public Builder optReduction(Reduction r) {
-            this.reduction = r;
-            return this;
-        }
-
-        /**
          * Validates the options and builds the loss.
          *
          * @return a new loss
@@ -502,45 +373,22 @@ public final class LinearCrossEntropyLoss extends ScopedLoss {
          *     value seen
          */
         public LinearCrossEntropyLoss build() {
-            if (name == null || name.isEmpty()) {
-                throw new IllegalArgumentException("name: must be a non-empty string, got " + name);
-            }
             if (chunkSizeSet && chunkSize < 1) {
                 throw new IllegalArgumentException(
                         "chunkSize: must be at least 1, got " + chunkSize);
             }
-            if (!(temperature > 0) || Float.isInfinite(temperature)) {
-                throw new IllegalArgumentException(
-                        "temperature: must be finite and greater than 0, got " + temperature);
-            }
-            if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-                throw new IllegalArgumentException(
-                        "labelSmoothing: must be in [0, 1], got " + labelSmoothing);
-            }
-            if (reduction == null) {
-                throw new IllegalArgumentException("reduction: must not be null");
-            }
-            if (reduction == Reduction.NONE) {
+            CrossEntropyOptions options = options();
+            if (options.getReduction() == Reduction.NONE) {
                 throw new IllegalArgumentException(
                         "reduction: NONE is not supported by LinearCrossEntropyLoss (the gradients"
                                 + " are computed in the forward pass, before the upstream gradient"
                                 + " of per-position losses is known); use MEAN or SUM");
             }
-            if (weight != null) {
-                if (weight.length == 0) {
-                    throw new IllegalArgumentException("weight: must not be empty");
-                }
-                for (int c = 0; c < weight.length; c++) {
-                    if (!(weight[c] >= 0) || Float.isInfinite(weight[c])) {
-                        throw new IllegalArgumentException(
-                                "weight: entry "
-                                        + c
-                                        + " must be finite and non-negative, got "
-                                        + weight[c]
-                                        + " in "
-                                        + Arrays.toString(weight));
-                    }
-                }
+            if (options.getClassAxis() != -1) {
+                throw new IllegalArgumentException(
+                        "classAxis: LinearCrossEntropyLoss's classes are the last axis of hidden"
+                                + " @ weight^T; only -1 is supported, got "
+                                + options.getClassAxis());
             }
             return new LinearCrossEntropyLoss(this);
         }

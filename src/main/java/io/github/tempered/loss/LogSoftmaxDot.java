@@ -2,7 +2,7 @@ package io.github.tempered.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.OwnedArrays;
 
 /**
  * Cross-entropy (MEAN or SUM) of small (N, C) logits as one dot product of their log-softmax with a
@@ -52,8 +52,7 @@ final class LogSoftmaxDot {
                     targets.targetCoefficient(i);
         }
         NDArray logProbs = transposed ? z.transpose(1, 0).logSoftmax(0) : z.logSoftmax(1);
-        NDArray coefficients =
-                OwnedArrays.create(z.getManager(), q, new Shape(q.length), z.getDataType());
+        NDArray coefficients = OwnedArrays.create(z, q, new Shape(q.length), z.getDataType());
         return logProbs.reshape(-1).dot(coefficients);
     }
 }

@@ -1,16 +1,13 @@
 package io.github.tempered.loss;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.loss.Loss;
-import java.util.function.Supplier;
 
 /**
- * The resource discipline Tempered's losses share: a computation runs inside an {@link NDScope}, so
- * every intermediate array is closed, and only its result survives, attached to the caller's
- * manager and handed to the caller's own scope, if any; accumulator updates close what DJL's {@code
- * Loss} would leave behind and check their keys first.
+ * The resource discipline Tempered's losses share: {@code evaluate} runs its computation through
+ * {@link io.github.tempered.internal.Scopes#keepResult}, and accumulator updates close what DJL's
+ * {@code Loss} would leave behind and check their keys first.
  */
 abstract class ScopedLoss extends Loss {
 
@@ -21,23 +18,6 @@ abstract class ScopedLoss extends Loss {
      */
     ScopedLoss(String name) {
         super(name);
-    }
-
-    /**
-     * Runs {@code computation} in a scope that closes its intermediate arrays.
-     *
-     * @param computation builds the result from the inputs
-     * @return the result, registered with the caller's scope if there is one
-     */
-    static NDArray scoped(Supplier<NDArray> computation) {
-        NDArray result;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            result = computation.get();
-            NDScope.unregister(result);
-        }
-        NDScope.register(result);
-        return result;
     }
 
     /**

@@ -1,10 +1,10 @@
 package io.github.tempered.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.Inputs;
+import io.github.tempered.internal.OwnedArrays;
+import io.github.tempered.internal.Scopes;
 
 /** The computation shared by this package's blocks: {@code x / T}, then an optional softmax. */
 final class TemperatureOps {
@@ -33,18 +33,8 @@ final class TemperatureOps {
      * @throws IllegalArgumentException if the input or the axis is invalid
      */
     static int checkInput(String inputArgument, NDArray x, String axisArgument, int axis) {
-        Shape shape = x.getShape();
-        DataType dataType = x.getDataType();
-        // DJL counts complex64 as floating; no softmax is defined on it.
-        if (!dataType.isFloating() || dataType == DataType.COMPLEX64) {
-            throw new IllegalArgumentException(
-                    inputArgument
-                            + ": must be floating point, got "
-                            + dataType
-                            + " of shape "
-                            + shape);
-        }
-        return checkAxis(inputArgument, shape, axisArgument, axis);
+        Inputs.requireReal(x, inputArgument + ":");
+        return checkAxis(inputArgument, x.getShape(), axisArgument, axis);
     }
 
     /**
@@ -58,28 +48,14 @@ final class TemperatureOps {
      * @throws IllegalArgumentException if the shape is a scalar or the axis is out of range
      */
     static int checkAxis(String inputArgument, Shape shape, String axisArgument, int axis) {
-        int rank = shape.dimension();
-        if (rank == 0) {
+        if (shape.dimension() == 0) {
             throw new IllegalArgumentException(
                     inputArgument
                             + ": must have at least one dimension (the "
                             + axisArgument
                             + "), got a scalar of shape ()");
         }
-        if (axis < -rank || axis >= rank) {
-            throw new IllegalArgumentException(
-                    axisArgument
-                            + ": "
-                            + axis
-                            + " is out of range for "
-                            + inputArgument
-                            + " of shape "
-                            + shape
-                            + " (rank "
-                            + rank
-                            + ")");
-        }
-        return Math.floorMod(axis, rank);
+        return Inputs.axis(axisArgument, axis, inputArgument, shape);
     }
 
     /**
@@ -90,7 +66,7 @@ final class TemperatureOps {
      * promotion, under which a 0-dimensional tensor never changes the type of a dimensioned one;
      * DJL's {@code toType} would not do: it runs without autograd, so no gradient would reach
      * {@code log T}. Every intermediate array is closed; the result is attached to the manager of
-     * {@code x} and registered with the caller's {@link NDScope}, if any.
+     * {@code x} and registered with the caller's {@code NDScope}, if any.
      *
      * @param x a floating-point input, already checked
      * @param logT the scalar (0-dimensional) {@code log T} on the device of {@code x}, or {@code
@@ -101,38 +77,36 @@ final class TemperatureOps {
      * @return the result, shaped and typed as {@code x}
      */
     static NDArray apply(NDArray x, NDArray logT, float fixedTemperature, int axis, Output output) {
-        NDArray result;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray z = x;
-            if (logT != null) {
-                z = z.div(logT.exp());
-            } else if (fixedTemperature != 1f) {
-                // Not div(Number): that scalar lives in a Java buffer autograd would outlive.
-                z = z.div(OwnedArrays.scalar(x.getManager(), fixedTemperature, x.getDataType()));
-            }
-            switch (output) {
-                case SOFTMAX:
-                    z = z.softmax(axis);
-                    break;
-                case LOG_SOFTMAX:
-                    z = z.logSoftmax(axis);
-                    break;
-                default:
-                    break;
-            }
-            if (z.getDataType() != x.getDataType()) {
-                throw new IllegalStateException(
-                        "temperature scaling changed the data type from "
-                                + x.getDataType()
-                                + " to "
-                                + z.getDataType());
-            }
-            // With T = 1 and LOGITS nothing was computed: hand back a copy, never x itself.
-            result = z == x ? x.duplicate() : z;
-            NDScope.unregister(result);
+        return Scopes.keepResult(() -> scaled(x, logT, fixedTemperature, axis, output));
+    }
+
+    private static NDArray scaled(
+            NDArray x, NDArray logT, float fixedTemperature, int axis, Output output) {
+        NDArray z = x;
+        if (logT != null) {
+            z = z.div(logT.exp());
+        } else if (fixedTemperature != 1f) {
+            // Not div(Number): that scalar lives in a Java buffer autograd would outlive.
+            z = z.div(OwnedArrays.scalar(x, fixedTemperature, x.getDataType()));
         }
-        NDScope.register(result);
-        return result;
+        switch (output) {
+            case SOFTMAX:
+                z = z.softmax(axis);
+                break;
+            case LOG_SOFTMAX:
+                z = z.logSoftmax(axis);
+                break;
+            default:
+                break;
+        }
+        if (z.getDataType() != x.getDataType()) {
+            throw new IllegalStateException(
+                    "temperature scaling changed the data type from "
+                            + x.getDataType()
+                            + " to "
+                            + z.getDataType());
+        }
+        // With T = 1 and LOGITS nothing was computed: hand back a copy, never x itself.
+        return z == x ? x.duplicate() : z;
     }
 }

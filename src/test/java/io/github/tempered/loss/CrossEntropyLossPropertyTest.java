@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.OwnedArrays;
 import java.util.Arrays;
 import java.util.Random;
 import org.testng.annotations.Test;

@@ -17,7 +17,7 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.github.tempered.grad.GradCheck;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.OwnedArrays;
 import io.github.tempered.testing.Fixtures;
 import io.github.tempered.testing.ResidentMemory;
 import java.util.ArrayList;

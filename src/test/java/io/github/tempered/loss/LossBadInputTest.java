@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.tempered.internal.ClassIndices;
 import io.github.tempered.testing.BadInput;
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
@@ -627,26 +628,35 @@ public class LossBadInputTest {
         row.assertRejected(manager);
     }
 
+    private static final ClassIndices.LabelTypes INTS = ClassIndices.LabelTypes.INTEGERS;
+    private static final ClassIndices.LabelTypes INTS_OR_FLOATS =
+            ClassIndices.LabelTypes.INTEGERS_OR_WHOLE_FLOATS;
+
     @DataProvider(name = "classIndices")
     public static Object[][] classIndices() {
         return BadInput.rows(
-                iae("null", "y: must not be null", m -> ClassIndices.read(null, "y", true)),
+                iae(
+                        "null",
+                        "y: must not be null",
+                        m -> ClassIndices.read(null, "y", INTS_OR_FLOATS)),
                 iae(
                         "float32 when floats are refused",
                         "y: must be class indices of an integer"
                                 + " type (int64, int32, int8 or uint8), got float32 of shape (2);"
                                 + " convert whole-number labels with labels.toType(DataType.INT64,"
                                 + " false)",
-                        m -> ClassIndices.read(m.create(new float[] {0, 1}), "y", false)),
+                        m -> ClassIndices.read(m.create(new float[] {0, 1}), "y", INTS)),
                 iae(
                         "boolean",
                         "or floating point holding whole numbers), got boolean",
-                        m -> ClassIndices.read(m.create(new boolean[] {true}), "y", true)),
+                        m ->
+                                ClassIndices.read(
+                                        m.create(new boolean[] {true}), "y", INTS_OR_FLOATS)),
                 iae(
                         "fraction",
                         "y: floating-point class indices must be whole numbers, got 0.5"
                                 + " at position 0",
-                        m -> ClassIndices.read(m.create(new double[] {0.5}), "y", true)),
+                        m -> ClassIndices.read(m.create(new double[] {0.5}), "y", INTS_OR_FLOATS)),
                 iae(
                         "float16 fraction",
                         "got 2.5 at position (0, 1)",
@@ -655,7 +665,7 @@ public class LossBadInputTest {
                                         m.create(new float[] {0, 2.5f}, new Shape(1, 2))
                                                 .toType(DataType.FLOAT16, false),
                                         "y",
-                                        true)),
+                                        INTS_OR_FLOATS)),
                 iae(
                         "-inf",
                         "got -Infinity",
@@ -663,17 +673,19 @@ public class LossBadInputTest {
                                 ClassIndices.read(
                                         m.create(new double[] {Double.NEGATIVE_INFINITY}),
                                         "y",
-                                        true)),
+                                        INTS_OR_FLOATS)),
                 iae(
                         "9.3e18",
                         "in the int64 range, got 9.3E18",
-                        m -> ClassIndices.read(m.create(new double[] {9.3e18}), "y", true)),
+                        m ->
+                                ClassIndices.read(
+                                        m.create(new double[] {9.3e18}), "y", INTS_OR_FLOATS)),
                 iae(
                         "range",
                         "y: class index 4 at position 2 is outside [0, 4) for test",
                         m ->
                                 ClassIndices.read(
-                                        m.create(new int[] {0, 3, 4}), "y", false, 4, "for test")),
+                                        m.create(new int[] {0, 3, 4}), "y", INTS, 4, "for test")),
                 iae(
                         "uint8 range",
                         "class index 200 at position 0 is outside [0, 10)",
@@ -682,13 +694,13 @@ public class LossBadInputTest {
                                         m.create(new byte[] {(byte) 200})
                                                 .toType(DataType.UINT8, false),
                                         "y",
-                                        false,
+                                        INTS,
                                         10,
                                         "")),
                 iae(
                         "int8 negative",
                         "class index -3 at position 0 is outside [0, 10)",
-                        m -> ClassIndices.read(m.create(new byte[] {-3}), "y", false, 10, "")));
+                        m -> ClassIndices.read(m.create(new byte[] {-3}), "y", INTS, 10, "")));
     }
 
     @Test(dataProvider = "classIndices")

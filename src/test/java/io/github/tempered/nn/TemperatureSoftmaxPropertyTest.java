@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.training.ParameterStore;
-import io.github.tempered.grad.OwnedArrays;
+import io.github.tempered.internal.OwnedArrays;
 import java.util.Random;
 import org.testng.annotations.Test;
 

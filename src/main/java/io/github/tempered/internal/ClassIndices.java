@@ -1,4 +1,4 @@
-package io.github.tempered.loss;
+package io.github.tempered.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -6,15 +6,14 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Reads class-index labels (PyTorch's {@code target} of class indices) from an {@link NDArray} into
- * Java, the one reader used by every Tempered entry point that takes class indices: {@link
- * CrossEntropyLoss}, {@link DistillationLoss}, and the calibration package's {@code
- * TemperatureScaler}, {@code CalibrationReport} and evaluators.
+ * Java, the one reader used by every Tempered entry point that takes class indices: the losses, and
+ * the calibration package's {@code TemperatureScaler}, {@code CalibrationReport} and evaluators.
  *
  * <h2>Accepted types</h2>
  *
  * <ul>
  *   <li>Integer types: int64, int32, int8 and uint8 (DJL 0.36's PyTorch engine cannot create int16
- *       or unsigned 16-, 32- or 64-bit arrays: it aborts the JVM, so none can reach this reader).
+ *       or unsigned 16-, 32- or 64-bit arrays, so none can reach this reader).
  *   <li>Floating types holding whole numbers (float32, float64, float16), only when the caller asks
  *       for them: DJL's own datasets produce float32 labels, so the losses and the evaluators
  *       accept them, while {@code TemperatureScaler.fit(NDArray, NDArray)} and {@code
@@ -30,6 +29,18 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class ClassIndices {
 
+    /** Which label types a caller accepts. */
+    public enum LabelTypes {
+        /**
+         * Integer types only: a fit silently run on probabilities or one-hot rows would be wrong.
+         */
+        INTEGERS,
+        /**
+         * Integer types, and floating types holding whole numbers (DJL's datasets make float32).
+         */
+        INTEGERS_OR_WHOLE_FLOATS
+    }
+
     /** 2^63 as a double: whole floating values at or beyond it are no int64. */
     private static final double INT64_LIMIT = 0x1p63;
 
@@ -41,17 +52,17 @@ public final class ClassIndices {
      *
      * @param labels the labels, any shape
      * @param argument the argument name that starts every error message, e.g. {@code "labels"}
-     * @param acceptWholeFloats whether floating-point labels holding whole numbers are accepted
+     * @param accepted the label types accepted
      * @return the labels as longs
      * @throws IllegalArgumentException if {@code labels} is null, has a type that is not accepted,
      *     or holds a floating value that is not a whole number in the int64 range
      */
-    public static long[] read(NDArray labels, String argument, boolean acceptWholeFloats) {
+    public static long[] read(NDArray labels, String argument, LabelTypes accepted) {
         if (labels == null) {
             throw new IllegalArgumentException(argument + ": must not be null");
         }
-        DataType type = labels.getDataType();
-        switch (type) {
+        boolean acceptWholeFloats = accepted == LabelTypes.INTEGERS_OR_WHOLE_FLOATS;
+        switch (labels.getDataType()) {
             case INT64:
                 return labels.toLongArray();
             case INT32:
@@ -60,13 +71,9 @@ public final class ClassIndices {
                 return widen(labels.toUint8Array());
             case INT8:
                 return widen(labels.toByteArray());
-            case INT16:
-                // Unreachable with DJL 0.36's PyTorch engine (it aborts creating int16 arrays).
-                return widen(labels.toShortArray());
             case FLOAT64:
             case FLOAT32:
             case FLOAT16:
-            case BFLOAT16:
                 if (!acceptWholeFloats) {
                     throw typeError(labels, argument, false);
                 }
@@ -77,26 +84,22 @@ public final class ClassIndices {
     }
 
     /**
-     * Copies class indices to a {@code long[]} as {@link #read(NDArray, String, boolean)} does and
-     * checks that each lies in {@code [0, numClasses)}.
+     * Copies class indices to a {@code long[]} as {@link #read(NDArray, String, LabelTypes)} does
+     * and checks that each lies in {@code [0, numClasses)}.
      *
      * @param labels the labels, any shape
      * @param argument the argument name that starts every error message
-     * @param acceptWholeFloats whether floating-point labels holding whole numbers are accepted
+     * @param accepted the label types accepted
      * @param numClasses the number of classes {@code C}
      * @param context what the classes belong to, appended to a range error, e.g. {@code "for logits
      *     of shape (4, 3)"}; may be empty
      * @return the labels as longs, each in {@code [0, C)}
-     * @throws IllegalArgumentException as {@link #read(NDArray, String, boolean)}, or if a label
+     * @throws IllegalArgumentException as {@link #read(NDArray, String, LabelTypes)}, or if a label
      *     lies outside {@code [0, C)}
      */
     public static long[] read(
-            NDArray labels,
-            String argument,
-            boolean acceptWholeFloats,
-            long numClasses,
-            String context) {
-        long[] values = read(labels, argument, acceptWholeFloats);
+            NDArray labels, String argument, LabelTypes accepted, long numClasses, String context) {
+        long[] values = read(labels, argument, accepted);
         Shape shape = labels.getShape();
         for (int i = 0; i < values.length; i++) {
             long y = values[i];
@@ -219,14 +222,6 @@ public final class ClassIndices {
     }
 
     private static long[] widen(int[] values) {
-        long[] out = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
-    }
-
-    private static long[] widen(short[] values) {
         long[] out = new long[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = values[i];

@@ -1,4 +1,4 @@
-package io.github.tempered.grad;
+package io.github.tempered.internal;
 
 import static io.github.tempered.testing.NumericAssert.assertClose;
 import static org.testng.Assert.assertEquals;

@@ -1,4 +1,4 @@
-package io.github.tempered.grad;
+package io.github.tempered.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -16,6 +16,9 @@ import ai.djl.ndarray.types.Shape;
  * is closed and its buffer collected, {@code backward} reads freed memory and gives wrong gradients
  * or "index out of bounds" errors. Every array built here is a native copy (or a native {@code
  * full}), safe to close as soon as the forward computation no longer needs its Java handle.
+ *
+ * <p>The methods that take a {@code like} array create on its manager <em>and device</em>, so that
+ * constants meet the caller's input on a GPU as on the CPU.
  *
  * <p>Floating-point arrays can be float32, float64 or float16. Any other requested type is rejected
  * with an {@link IllegalArgumentException} before anything is created: DJL 0.36's PyTorch engine
@@ -44,6 +47,19 @@ public final class OwnedArrays {
     }
 
     /**
+     * Creates a scalar of the given floating type on the manager and device of {@code like}.
+     *
+     * @param like the array the scalar will be combined with
+     * @param value the value; exact for float64, rounded to the type otherwise
+     * @param dataType float32, float64 or float16
+     * @return an engine-owned scalar
+     * @throws IllegalArgumentException for any other data type
+     */
+    public static NDArray scalar(NDArray like, double value, DataType dataType) {
+        return onDeviceOf(scalar(like.getManager(), value, dataType), like);
+    }
+
+    /**
      * Creates a scalar for arithmetic with {@code like}: float64 when {@code like} is float64,
      * float32 otherwise (a 0-dimensional operand never changes the type of a dimensioned one), on
      * the manager and device of {@code like}.
@@ -53,14 +69,76 @@ public final class OwnedArrays {
      * @return an engine-owned scalar
      */
     public static NDArray scalarLike(double value, NDArray like) {
-        DataType type =
-                like.getDataType() == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
-        NDArray scalar = scalar(like.getManager(), value, type);
-        if (scalar.getDevice().equals(like.getDevice())) {
-            return scalar;
+        return scalar(like, value, Precision.computeType(like.getDataType()));
+    }
+
+    /**
+     * Creates an int64 array from Java data on the manager and device of {@code like}.
+     *
+     * @param like the array the result will be combined with
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @return an engine-owned copy
+     */
+    public static NDArray create(NDArray like, long[] data, Shape shape) {
+        return onDeviceOf(create(like.getManager(), data, shape), like);
+    }
+
+    /**
+     * Creates a floating-point array from Java data on the manager and device of {@code like}.
+     *
+     * @param like the array the result will be combined with
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @param dataType float32, float64 or float16, as for {@link #create(NDManager, double[],
+     *     Shape, DataType)}
+     * @return an engine-owned copy
+     * @throws IllegalArgumentException for any other data type
+     */
+    public static NDArray create(NDArray like, double[] data, Shape shape, DataType dataType) {
+        return onDeviceOf(create(like.getManager(), data, shape, dataType), like);
+    }
+
+    /**
+     * Creates a floating-point array from float data on the manager and device of {@code like}.
+     *
+     * @param like the array the result will be combined with
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @param dataType float32, float64 or float16
+     * @return an engine-owned array of that type
+     * @throws IllegalArgumentException for any other data type
+     */
+    public static NDArray create(NDArray like, float[] data, Shape shape, DataType dataType) {
+        return onDeviceOf(create(like.getManager(), data, shape, dataType), like);
+    }
+
+    /**
+     * Creates a boolean array from Java data on the manager and device of {@code like}.
+     *
+     * @param like the array the result will be combined with
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @return an engine-owned copy
+     */
+    public static NDArray create(NDArray like, boolean[] data, Shape shape) {
+        return onDeviceOf(create(like.getManager(), data, shape), like);
+    }
+
+    /**
+     * Returns {@code array} on the device of {@code like}: itself when it is there already, else a
+     * copy, and {@code array} is closed.
+     *
+     * @param array an array this class created
+     * @param like the array whose device to use
+     * @return the array on that device
+     */
+    private static NDArray onDeviceOf(NDArray array, NDArray like) {
+        if (array.getDevice().equals(like.getDevice())) {
+            return array;
         }
-        try (scalar) {
-            return scalar.toDevice(like.getDevice(), true);
+        try (array) {
+            return array.toDevice(like.getDevice(), true);
         }
     }
 

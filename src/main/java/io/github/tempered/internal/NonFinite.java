@@ -1,4 +1,4 @@
-package io.github.tempered.loss;
+package io.github.tempered.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -11,7 +11,15 @@ import ai.djl.ndarray.types.DataType;
  * is unchanged. Every array it creates is registered with the caller's {@code NDScope} (the losses
  * call it inside {@code evaluate}'s scope).
  */
-final class NonFinite {
+public final class NonFinite {
+
+    /** Whether {@code -inf} counts as a valid value (a teacher logit may rule a class out). */
+    public enum NegativeInfinity {
+        /** {@code -inf} is rejected like NaN and {@code +inf}. */
+        REJECT,
+        /** {@code -inf} is accepted. */
+        ALLOW
+    }
 
     private NonFinite() {}
 
@@ -21,10 +29,12 @@ final class NonFinite {
      * @param array a floating-point array
      * @param argument the argument name that starts the message, e.g. {@code "predictions"}
      * @param what what the array holds, e.g. {@code "logits"}
-     * @param allowNegativeInfinity whether {@code -inf} is accepted
+     * @param negativeInfinity whether {@code -inf} is accepted
      * @throws IllegalArgumentException naming the first offending value, its position and the shape
      */
-    static void reject(NDArray array, String argument, String what, boolean allowNegativeInfinity) {
+    public static void reject(
+            NDArray array, String argument, String what, NegativeInfinity negativeInfinity) {
+        boolean allowNegativeInfinity = negativeInfinity == NegativeInfinity.ALLOW;
         NDArray bad = array.isNaN();
         bad =
                 bad.logicalOr(

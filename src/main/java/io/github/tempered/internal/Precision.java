@@ -1,0 +1,41 @@
+package io.github.tempered.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/** The types Tempered computes in, and float16 widening that keeps the autograd graph intact. */
+public final class Precision {
+
+    private Precision() {}
+
+    /**
+     * Returns the type a computation on {@code type} runs in: float64 stays float64, everything
+     * else (float32, float16) runs in float32.
+     *
+     * @param type the input's floating type
+     * @return float64 or float32
+     */
+    public static DataType computeType(DataType type) {
+        return type == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+    }
+
+    /**
+     * Converts {@code array} to its {@link #computeType} so that gradients still flow back: DJL's
+     * {@code toType} runs without autograd, so the converted array would be cut off from the graph.
+     * Adding a one-element zero of the wider type promotes instead, as PyTorch's type promotion
+     * widens a dimensioned float16 array next to a dimensioned float32 one.
+     *
+     * @param array a floating-point array with at least one dimension
+     * @return {@code array} itself when it already has its compute type, else the widened array,
+     *     connected to the autograd graph
+     */
+    public static NDArray widen(NDArray array) {
+        DataType type = computeType(array.getDataType());
+        if (array.getDataType() == type) {
+            return array;
+        }
+        NDArray zero = array.getManager().zeros(new Shape(1), type, array.getDevice());
+        return array.add(zero);
+    }
+}
