@@ -74,7 +74,6 @@ import java.util.Arrays;
  *       their logits hold a NaN or {@code +inf}, as PyTorch's is.
  *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 logits are
  *       computed in float32 and give a float32 result, and their gradient flows back in float16.
- *       bfloat16 cannot be used with DJL 0.36's PyTorch engine (see {@code docs/djl-notes.md}).
  * </ul>
  *
  * <h2>Example</h2>
