@@ -117,4 +117,34 @@ abstract class TemperatureBlock extends AbstractBlock {
                             + VERSION);
         }
     }
+
+    /**
+     * The option both temperature blocks' builders share.
+     *
+     * @param <B> the concrete builder
+     */
+    abstract static class BaseBuilder<B extends BaseBuilder<B>> {
+
+        /** Whether an optimizer may train {@code log T}. */
+        boolean learnable;
+
+        /**
+         * Returns this builder as its concrete type.
+         *
+         * @return this builder
+         */
+        abstract B self();
+
+        /**
+         * Sets whether the temperature is a learnable parameter (stored as {@code log T}) that an
+         * optimizer trains along with the rest of the model.
+         *
+         * @param learnable {@code true} for a learnable temperature; default {@code false} (fixed)
+         * @return this builder
+         */
+        public B optLearnable(boolean learnable) {
+            this.learnable = learnable;
+            return self();
+        }
+    }
 }

@@ -280,15 +280,19 @@ public final class TemperatureScaledBlock extends TemperatureBlock {
     }
 
     /** Builds a {@link TemperatureScaledBlock}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
 
         private Block block;
         private double temperature = Double.NaN;
         private boolean probabilities;
         private int classAxis = -1;
-        private boolean learnable;
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /**
          * Sets the block to wrap; its first output holds the logits.
@@ -333,17 +337,6 @@ public final class TemperatureScaledBlock extends TemperatureBlock {
          */
         public Builder optClassAxis(int classAxis) {
             this.classAxis = classAxis;
-            return this;
-        }
-
-        /**
-         * Sets whether an optimizer may train the temperature along with the wrapped block.
-         *
-         * @param learnable {@code true} to train {@code log T}; default {@code false} (fixed)
-         * @return this builder
-         */
-        public Builder optLearnable(boolean learnable) {
-            this.learnable = learnable;
             return this;
         }
 

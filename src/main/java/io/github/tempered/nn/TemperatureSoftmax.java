@@ -239,14 +239,18 @@ public final class TemperatureSoftmax extends TemperatureBlock {
     }
 
     /** Builds a {@link TemperatureSoftmax}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
 
         private float temperature = 1f;
-        private boolean learnable;
         private boolean log;
         private int axis = -1;
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /**
          * Sets the temperature the input is divided by (the starting value when learnable).
@@ -256,17 +260,6 @@ public final class TemperatureSoftmax extends TemperatureBlock {
          */
         public Builder optTemperature(float temperature) {
             this.temperature = temperature;
-            return this;
-        }
-
-        /**
-         * Sets whether the temperature is a learnable parameter (stored as {@code log T}).
-         *
-         * @param learnable {@code true} for a learnable temperature; default {@code false}
-         * @return this builder
-         */
-        public Builder optLearnable(boolean learnable) {
-            this.learnable = learnable;
             return this;
         }
 
