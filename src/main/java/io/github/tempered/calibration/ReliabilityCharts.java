@@ -102,13 +102,7 @@ final class ReliabilityCharts {
 
     private static XYChart reliabilityChart(Panel panel) {
         CalibrationReport report = panel.report();
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(panel.width())
-                        .height(100)
-                        .xAxisTitle("Confidence")
-                        .yAxisTitle("Accuracy")
-                        .build();
+        XYChart chart = chart(panel, "Accuracy");
         style(chart, 1.0);
         chart.getStyler().setXAxisTitleVisible(false);
 
@@ -116,10 +110,7 @@ final class ReliabilityCharts {
         List<Double> accY = new ArrayList<>();
         List<Double> gapX = new ArrayList<>();
         List<Double> gapY = new ArrayList<>();
-        for (CalibrationReport.Bin bin : report.bins()) {
-            if (bin.count() == 0) {
-                continue;
-            }
+        for (CalibrationReport.Bin bin : nonEmpty(report)) {
             rectangle(accX, accY, bin.lower(), bin.upper(), 0, bin.accuracy());
             rectangle(gapX, gapY, bin.lower(), bin.upper(), bin.accuracy(), bin.meanConfidence());
         }
@@ -133,20 +124,11 @@ final class ReliabilityCharts {
 
     private static XYChart histogramChart(Panel panel) {
         CalibrationReport report = panel.report();
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(panel.width())
-                        .height(100)
-                        .xAxisTitle("Confidence")
-                        .yAxisTitle("Fraction")
-                        .build();
+        XYChart chart = chart(panel, "Fraction");
         double top = 0;
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
-        for (CalibrationReport.Bin bin : report.bins()) {
-            if (bin.count() == 0) {
-                continue;
-            }
+        for (CalibrationReport.Bin bin : nonEmpty(report)) {
             double fraction = (double) bin.count() / report.count();
             top = Math.max(top, fraction);
             rectangle(xs, ys, bin.lower(), bin.upper(), 0, fraction);
@@ -155,19 +137,41 @@ final class ReliabilityCharts {
         double yMax = Math.ceil(top * 1.6 / 0.05) * 0.05;
         style(chart, yMax);
         bars(chart, "Fraction of samples", xs, ys, HISTOGRAM, HISTOGRAM.darker(), false);
-        XYSeries accuracy =
-                chart.addSeries(
-                        String.format(Locale.ROOT, "Accuracy %.3f", report.accuracy()),
-                        new double[] {report.accuracy(), report.accuracy()},
-                        new double[] {0, yMax});
-        line(accuracy, ACCURACY);
-        XYSeries confidence =
-                chart.addSeries(
-                        String.format(Locale.ROOT, "Mean confidence %.3f", report.meanConfidence()),
-                        new double[] {report.meanConfidence(), report.meanConfidence()},
-                        new double[] {0, yMax});
-        line(confidence, CONFIDENCE_LINE);
+        verticalLine(chart, "Accuracy", report.accuracy(), yMax, ACCURACY);
+        verticalLine(chart, "Mean confidence", report.meanConfidence(), yMax, CONFIDENCE_LINE);
         return chart;
+    }
+
+    /** A dashed vertical line at {@code x} from 0 to {@code yMax}, labelled with its value. */
+    private static void verticalLine(
+            XYChart chart, String name, double x, double yMax, Color color) {
+        XYSeries series =
+                chart.addSeries(
+                        String.format(Locale.ROOT, "%s %.3f", name, x),
+                        new double[] {x, x},
+                        new double[] {0, yMax});
+        line(series, color);
+    }
+
+    /** An empty chart as wide as the panel, confidence on the x axis. */
+    private static XYChart chart(Panel panel, String yAxisTitle) {
+        return new XYChartBuilder()
+                .width(panel.width())
+                .height(100)
+                .xAxisTitle("Confidence")
+                .yAxisTitle(yAxisTitle)
+                .build();
+    }
+
+    /** The report's bins that hold at least one sample, in order. */
+    private static List<CalibrationReport.Bin> nonEmpty(CalibrationReport report) {
+        List<CalibrationReport.Bin> bins = new ArrayList<>();
+        for (CalibrationReport.Bin bin : report.bins()) {
+            if (bin.count() > 0) {
+                bins.add(bin);
+            }
+        }
+        return bins;
     }
 
     private static void style(XYChart chart, double yMax) {
