@@ -331,7 +331,7 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         float labelSmoothing = options.getLabelSmoothing();
 
         Shape keptShape = Inputs.keptAxis(logProbs.getShape(), axis);
-        NDArray index = OwnedArrays.create(logProbs, classes, keptShape);
+        NDArray index = targets.indexColumn(0, classes.length, logProbs).reshape(keptShape);
         NDArray picked = logProbs.gather(index, axis);
 
         double targetScale = -(1 - (double) labelSmoothing) * scale;
@@ -365,13 +365,10 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         }
         if (anyIgnored) {
             // Exactly 0 at ignored positions, as PyTorch, even where their logits are NaN or
-            // infinite (0 * NaN would be NaN). The mask is engine-owned: where() keeps it.
-            boolean[] kept = new boolean[ignored.length];
-            for (int i = 0; i < kept.length; i++) {
-                kept[i] = !ignored[i];
-            }
-            NDArray mask = OwnedArrays.create(logProbs, kept, keptShape);
-            perPosition = NDArrays.where(mask, perPosition, perPosition.zerosLike());
+            // infinite (0 * NaN would be NaN). The mask is engine-made: where() keeps it.
+            NDArray ignoredMask =
+                    targets.ignoredMask(0, classes.length, logProbs).reshape(keptShape);
+            perPosition = NDArrays.where(ignoredMask, perPosition.zerosLike(), perPosition);
         }
         return new PerPosition(perPosition, targets.counted == 0);
     }
