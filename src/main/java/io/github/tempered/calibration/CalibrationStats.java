@@ -232,17 +232,14 @@ public final class CalibrationStats implements Serializable {
      */
     long addLogits(
             double[] values, int offset, int classes, int label, String argument, long rowIndex) {
-        double max = ScoreRows.finiteMax(values, offset, classes, argument, rowIndex, null);
-        double sum = 0;
-        for (int k = 0; k < classes; k++) {
-            sum += Math.exp(values[offset + k] - max);
-        }
-        double log = Math.log(sum);
+        ScoreRows.finiteMax(values, offset, classes, argument, rowIndex, null);
         double[] probabilities = rowBuffer(classes);
+        ScoreRows.logSoftmax(values, offset, classes, 1, probabilities);
+        double nll = -probabilities[label];
         for (int k = 0; k < classes; k++) {
-            probabilities[k] = Math.exp(values[offset + k] - max - log);
+            probabilities[k] = Math.exp(probabilities[k]);
         }
-        return score(probabilities, 0, classes, label, -(values[offset + label] - max - log));
+        return score(probabilities, 0, classes, label, nll);
     }
 
     /** Computes the prediction, confidence and Brier score of a checked row and adds it. */

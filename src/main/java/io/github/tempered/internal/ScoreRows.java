@@ -58,6 +58,33 @@ public final class ScoreRows {
     }
 
     /**
+     * Writes the float64 log-softmax of {@code scale} times a row, {@code scale z - max(scale z) -
+     * log(sum(exp(scale z - max(scale z))))}, to {@code out[0, classes)}: finite for finite {@code
+     * z}, whatever their magnitude; NaN for a row holding NaN.
+     *
+     * @param values the array holding the row
+     * @param offset where the row starts
+     * @param classes the row's length, at least 1
+     * @param scale the factor applied first, e.g. {@code 1 / T}; greater than 0
+     * @param out receives the log-probabilities
+     */
+    public static void logSoftmax(
+            double[] values, int offset, int classes, double scale, double[] out) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            max = Math.max(max, scale * values[offset + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            sum += Math.exp(scale * values[offset + c] - max);
+        }
+        double log = Math.log(sum);
+        for (int c = 0; c < classes; c++) {
+            out[c] = scale * values[offset + c] - max - log;
+        }
+    }
+
+    /**
      * Checks a row of probabilities: every value finite and non-negative, and the sum within {@code
      * tolerance} of 1.
      *
