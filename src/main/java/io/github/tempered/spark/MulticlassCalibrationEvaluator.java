@@ -70,7 +70,8 @@ import org.apache.spark.storage.StorageLevel;
  * fail the evaluation with an {@code IllegalArgumentException} naming the column and the first
  * offending row's values.
  */
-public final class MulticlassCalibrationEvaluator extends Evaluator implements MLWritable {
+public final class MulticlassCalibrationEvaluator extends Evaluator
+        implements MLWritable, HasScoreColumn, HasLabelCol {
 
     private static final long serialVersionUID = 1L;
 
@@ -96,18 +97,9 @@ public final class MulticlassCalibrationEvaluator extends Evaluator implements M
      */
     public MulticlassCalibrationEvaluator(String uid) {
         this.uid = uid;
-        inputCol =
-                StageParams.column(
-                        uid,
-                        "inputCol",
-                        "the scores: array<float>, array<double> or ml Vector, one value per"
-                                + " class");
+        inputCol = StageParams.inputCol(uid);
         inputKind = StageParams.inputKind(uid);
-        labelCol =
-                StageParams.column(
-                        uid,
-                        "labelCol",
-                        "the labels: class indices in [0, C), integral or whole-number double");
+        labelCol = StageParams.labelCol(uid);
         metricName =
                 new Param<>(
                         uid,
@@ -133,29 +125,20 @@ public final class MulticlassCalibrationEvaluator extends Evaluator implements M
         return uid;
     }
 
-    /**
-     * Returns the param naming the score column.
-     *
-     * @return {@code inputCol}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> inputCol() {
         return inputCol;
     }
 
-    /**
-     * Returns the param saying what the score column holds.
-     *
-     * @return {@code inputKind}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> inputKind() {
         return inputKind;
     }
 
-    /**
-     * Returns the param naming the label column.
-     *
-     * @return {@code labelCol}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> labelCol() {
         return labelCol;
     }
@@ -235,33 +218,6 @@ public final class MulticlassCalibrationEvaluator extends Evaluator implements M
     public MulticlassCalibrationEvaluator setNumBins(int value) {
         set(numBins, value);
         return this;
-    }
-
-    /**
-     * Returns the score column.
-     *
-     * @return its name
-     */
-    public String getInputCol() {
-        return $(inputCol);
-    }
-
-    /**
-     * Returns what the score column holds.
-     *
-     * @return {@code "probabilities"} or {@code "logits"}
-     */
-    public String getInputKind() {
-        return $(inputKind);
-    }
-
-    /**
-     * Returns the label column.
-     *
-     * @return its name
-     */
-    public String getLabelCol() {
-        return $(labelCol);
     }
 
     /**
@@ -416,12 +372,7 @@ public final class MulticlassCalibrationEvaluator extends Evaluator implements M
      */
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StageMetadata.save(MulticlassCalibrationEvaluator.this, path, sc());
-            }
-        };
+        return StageMetadata.writer(this, (path, session) -> {});
     }
 
     /**
@@ -430,16 +381,9 @@ public final class MulticlassCalibrationEvaluator extends Evaluator implements M
      * @return the reader
      */
     public static MLReader<MulticlassCalibrationEvaluator> read() {
-        return new MLReader<>() {
-            @Override
-            public MulticlassCalibrationEvaluator load(String path) {
-                return StageMetadata.load(
-                        path,
-                        sc(),
-                        MulticlassCalibrationEvaluator.class,
-                        MulticlassCalibrationEvaluator::new);
-            }
-        };
+        return StageMetadata.reader(
+                MulticlassCalibrationEvaluator.class,
+                (uid, path, session) -> new MulticlassCalibrationEvaluator(uid));
     }
 
     /**

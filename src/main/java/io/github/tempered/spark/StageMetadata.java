@@ -5,12 +5,16 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * Saves and loads a stage's metadata as Spark ML does: one line of JSON in a text file under {@code
@@ -22,6 +26,55 @@ import org.apache.spark.ml.param.Params;
 final class StageMetadata {
 
     private StageMetadata() {}
+
+    /** Creates a stage being loaded. */
+    @FunctionalInterface
+    interface Creator<T> {
+        /**
+         * Creates the stage.
+         *
+         * @param uid its uid, from the metadata
+         * @param path its directory, for data saved beside the metadata
+         * @param session the session reading it
+         * @return the stage, with default params
+         */
+        T create(String uid, String path, SparkSession session);
+    }
+
+    /**
+     * Returns a writer of the stage's metadata, then of its data.
+     *
+     * @param stage the stage
+     * @param data writes the stage's data under the directory it is given, or does nothing
+     * @return the writer
+     */
+    static MLWriter writer(Params stage, BiConsumer<String, SparkSession> data) {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                StageMetadata.save(stage, path, sc());
+                data.accept(path, sparkSession());
+            }
+        };
+    }
+
+    /**
+     * Returns a reader of stages saved by {@link #writer}.
+     *
+     * @param type the stage's class, which the metadata must name
+     * @param creator creates the stage
+     * @param <T> the stage's type
+     * @return the reader
+     */
+    static <T extends Params> MLReader<T> reader(Class<T> type, Creator<T> creator) {
+        return new MLReader<>() {
+            @Override
+            public T load(String path) {
+                return StageMetadata.load(
+                        path, sc(), type, uid -> creator.create(uid, path, sparkSession()));
+            }
+        };
+    }
 
     /**
      * Writes the metadata of {@code stage} under {@code path}.

@@ -12,15 +12,40 @@ final class StageParams {
     private StageParams() {}
 
     /**
-     * Creates a column-name param.
+     * Creates the {@code inputCol} param: the score column.
      *
      * @param uid the owning stage's uid
-     * @param name the param's name, e.g. {@code "inputCol"}
-     * @param doc its documentation, shown by {@code explainParams()}
      * @return the param
      */
-    static Param<String> column(String uid, String name, String doc) {
-        return new Param<>(uid, name, doc);
+    static Param<String> inputCol(String uid) {
+        return new Param<>(
+                uid,
+                "inputCol",
+                "the scores: array<float>, array<double> or ml Vector, one value per class");
+    }
+
+    /**
+     * Creates the {@code labelCol} param: the label column.
+     *
+     * @param uid the owning stage's uid
+     * @return the param
+     */
+    static Param<String> labelCol(String uid) {
+        return new Param<>(
+                uid,
+                "labelCol",
+                "the labels: class indices in [0, C), integral or whole-number double");
+    }
+
+    /**
+     * Creates the {@code outputCol} param: the column of calibrated probabilities.
+     *
+     * @param uid the owning stage's uid
+     * @return the param
+     */
+    static Param<String> outputCol(String uid) {
+        return new Param<>(
+                uid, "outputCol", "the calibrated probabilities softmax(z / T), an ml Vector");
     }
 
     /**

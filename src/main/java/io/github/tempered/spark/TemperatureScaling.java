@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * an {@code IllegalArgumentException} naming the column and the first offending row's values.
  */
 public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
-        implements MLWritable {
+        implements MLWritable, HasScoreColumn, HasLabelCol, HasOutputCol {
 
     private static final long serialVersionUID = 1L;
 
@@ -93,24 +93,10 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
      */
     public TemperatureScaling(String uid) {
         this.uid = uid;
-        inputCol =
-                StageParams.column(
-                        uid,
-                        "inputCol",
-                        "the scores: array<float>, array<double> or ml Vector, one value per"
-                                + " class");
+        inputCol = StageParams.inputCol(uid);
         inputKind = StageParams.inputKind(uid);
-        labelCol =
-                StageParams.column(
-                        uid,
-                        "labelCol",
-                        "the labels: class indices in [0, C), integral or whole-number double");
-        outputCol =
-                StageParams.column(
-                        uid,
-                        "outputCol",
-                        "the model's output: the calibrated probabilities softmax(z / T), an ml"
-                                + " Vector");
+        labelCol = StageParams.labelCol(uid);
+        outputCol = StageParams.outputCol(uid);
         maxIter = StageParams.maxIter(uid);
         tol = StageParams.tol(uid);
         setDefault(inputCol, "logits");
@@ -127,38 +113,26 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
         return uid;
     }
 
-    /**
-     * Returns the param naming the score column.
-     *
-     * @return {@code inputCol}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> inputCol() {
         return inputCol;
     }
 
-    /**
-     * Returns the param saying what the score column holds.
-     *
-     * @return {@code inputKind}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> inputKind() {
         return inputKind;
     }
 
-    /**
-     * Returns the param naming the label column.
-     *
-     * @return {@code labelCol}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> labelCol() {
         return labelCol;
     }
 
-    /**
-     * Returns the param naming the model's output column.
-     *
-     * @return {@code outputCol}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> outputCol() {
         return outputCol;
     }
@@ -248,42 +222,6 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
     public TemperatureScaling setTol(double value) {
         set(tol, value);
         return this;
-    }
-
-    /**
-     * Returns the score column.
-     *
-     * @return its name
-     */
-    public String getInputCol() {
-        return $(inputCol);
-    }
-
-    /**
-     * Returns what the score column holds.
-     *
-     * @return {@code "logits"} or {@code "probabilities"}
-     */
-    public String getInputKind() {
-        return $(inputKind);
-    }
-
-    /**
-     * Returns the label column.
-     *
-     * @return its name
-     */
-    public String getLabelCol() {
-        return $(labelCol);
-    }
-
-    /**
-     * Returns the model's output column.
-     *
-     * @return its name
-     */
-    public String getOutputCol() {
-        return $(outputCol);
     }
 
     /**
@@ -389,12 +327,7 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
      */
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StageMetadata.save(TemperatureScaling.this, path, sc());
-            }
-        };
+        return StageMetadata.writer(this, (path, session) -> {});
     }
 
     /**
@@ -403,13 +336,8 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
      * @return the reader
      */
     public static MLReader<TemperatureScaling> read() {
-        return new MLReader<>() {
-            @Override
-            public TemperatureScaling load(String path) {
-                return StageMetadata.load(
-                        path, sc(), TemperatureScaling.class, TemperatureScaling::new);
-            }
-        };
+        return StageMetadata.reader(
+                TemperatureScaling.class, (uid, path, session) -> new TemperatureScaling(uid));
     }
 
     /**

@@ -43,7 +43,7 @@ import org.apache.spark.sql.types.StructType;
  * row under {@code path/data}; {@link #load(String)} and {@code PipelineModel.load} read it back.
  */
 public final class TemperatureScalingModel extends Model<TemperatureScalingModel>
-        implements MLWritable {
+        implements MLWritable, HasScoreColumn, HasOutputCol {
 
     private static final long serialVersionUID = 1L;
 
@@ -70,18 +70,9 @@ public final class TemperatureScalingModel extends Model<TemperatureScalingModel
     TemperatureScalingModel(String uid, TemperatureFit fit) {
         this.uid = uid;
         this.fit = fit;
-        inputCol =
-                StageParams.column(
-                        uid,
-                        "inputCol",
-                        "the scores: array<float>, array<double> or ml Vector, one value per"
-                                + " class");
+        inputCol = StageParams.inputCol(uid);
         inputKind = StageParams.inputKind(uid);
-        outputCol =
-                StageParams.column(
-                        uid,
-                        "outputCol",
-                        "the calibrated probabilities softmax(z / T), an ml Vector");
+        outputCol = StageParams.outputCol(uid);
         setDefault(inputCol, "logits");
         setDefault(inputKind, InputKind.LOGITS.param());
         setDefault(outputCol, "calibratedProbability");
@@ -112,29 +103,20 @@ public final class TemperatureScalingModel extends Model<TemperatureScalingModel
         return fit;
     }
 
-    /**
-     * Returns the param naming the score column.
-     *
-     * @return {@code inputCol}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> inputCol() {
         return inputCol;
     }
 
-    /**
-     * Returns the param saying what the score column holds.
-     *
-     * @return {@code inputKind}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> inputKind() {
         return inputKind;
     }
 
-    /**
-     * Returns the param naming the output column.
-     *
-     * @return {@code outputCol}
-     */
+    /** {@inheritDoc} */
+    @Override
     public Param<String> outputCol() {
         return outputCol;
     }
@@ -171,33 +153,6 @@ public final class TemperatureScalingModel extends Model<TemperatureScalingModel
     public TemperatureScalingModel setOutputCol(String value) {
         set(outputCol, value);
         return this;
-    }
-
-    /**
-     * Returns the score column.
-     *
-     * @return its name
-     */
-    public String getInputCol() {
-        return $(inputCol);
-    }
-
-    /**
-     * Returns what the score column holds.
-     *
-     * @return {@code "logits"} or {@code "probabilities"}
-     */
-    public String getInputKind() {
-        return $(inputKind);
-    }
-
-    /**
-     * Returns the output column.
-     *
-     * @return its name
-     */
-    public String getOutputCol() {
-        return $(outputCol);
     }
 
     /**
@@ -263,24 +218,21 @@ public final class TemperatureScalingModel extends Model<TemperatureScalingModel
      */
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StageMetadata.save(TemperatureScalingModel.this, path, sc());
-                Row row =
-                        RowFactory.create(
-                                fit.temperature(),
-                                fit.nllBefore(),
-                                fit.nllAfter(),
-                                fit.iterations(),
-                                fit.outcome().name());
-                sparkSession()
-                        .createDataFrame(List.of(row), DATA)
-                        .repartition(1)
-                        .write()
-                        .parquet(new Path(path, "data").toString());
-            }
-        };
+        return StageMetadata.writer(
+                this,
+                (path, session) -> {
+                    Row row =
+                            RowFactory.create(
+                                    fit.temperature(),
+                                    fit.nllBefore(),
+                                    fit.nllAfter(),
+                                    fit.iterations(),
+                                    fit.outcome().name());
+                    session.createDataFrame(List.of(row), DATA)
+                            .repartition(1)
+                            .write()
+                            .parquet(new Path(path, "data").toString());
+                });
     }
 
     /**
@@ -289,24 +241,19 @@ public final class TemperatureScalingModel extends Model<TemperatureScalingModel
      * @return the reader
      */
     public static MLReader<TemperatureScalingModel> read() {
-        return new MLReader<>() {
-            @Override
-            public TemperatureScalingModel load(String path) {
-                Row row = sparkSession().read().parquet(new Path(path, "data").toString()).first();
-                TemperatureFit fit =
-                        new TemperatureFit(
-                                row.<Double>getAs("temperature"),
-                                row.<Double>getAs("nllBefore"),
-                                row.<Double>getAs("nllAfter"),
-                                row.<Integer>getAs("iterations"),
-                                TemperatureFit.Outcome.valueOf(row.<String>getAs("outcome")));
-                return StageMetadata.load(
-                        path,
-                        sc(),
-                        TemperatureScalingModel.class,
-                        uid -> new TemperatureScalingModel(uid, fit));
-            }
-        };
+        return StageMetadata.reader(
+                TemperatureScalingModel.class,
+                (uid, path, session) -> {
+                    Row row = session.read().parquet(new Path(path, "data").toString()).first();
+                    TemperatureFit fit =
+                            new TemperatureFit(
+                                    row.<Double>getAs("temperature"),
+                                    row.<Double>getAs("nllBefore"),
+                                    row.<Double>getAs("nllAfter"),
+                                    row.<Integer>getAs("iterations"),
+                                    TemperatureFit.Outcome.valueOf(row.<String>getAs("outcome")));
+                    return new TemperatureScalingModel(uid, fit);
+                });
     }
 
     /**

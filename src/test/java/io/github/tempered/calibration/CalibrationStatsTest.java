@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.github.tempered.testing.ReportAssert;
 import java.util.Arrays;
-import java.util.Locale;
 import org.testng.annotations.Test;
 
 /**
@@ -59,43 +59,7 @@ public class CalibrationStatsTest {
 
     private static void assertSameReport(
             String name, CalibrationReport actual, CalibrationReport expected) {
-        double[] a = {
-            actual.ece(),
-            actual.mce(),
-            actual.adaptiveEce(),
-            actual.classwiseEce(),
-            actual.brier(),
-            actual.nll(),
-            actual.accuracy()
-        };
-        double[] e = {
-            expected.ece(),
-            expected.mce(),
-            expected.adaptiveEce(),
-            expected.classwiseEce(),
-            expected.brier(),
-            expected.nll(),
-            expected.accuracy()
-        };
-        String[] names = {"ece", "mce", "adaptiveEce", "classwiseEce", "brier", "nll", "accuracy"};
-        for (int i = 0; i < a.length; i++) {
-            assertTrue(
-                    Math.abs(a[i] - e[i]) <= 1e-12,
-                    String.format(
-                            Locale.ROOT,
-                            "%s: %s = %.17g, expected %.17g",
-                            name,
-                            names[i],
-                            a[i],
-                            e[i]));
-        }
-        assertEquals(actual.count(), expected.count(), name + ": count");
-        for (int b = 0; b < BINS; b++) {
-            assertEquals(
-                    actual.bins().get(b).count(),
-                    expected.bins().get(b).count(),
-                    name + ": bin " + b);
-        }
+        ReportAssert.assertSameReport(name, actual, expected, 1e-12);
     }
 
     @Test

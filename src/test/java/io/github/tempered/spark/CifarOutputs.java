@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -53,8 +55,28 @@ final class CifarOutputs {
         }
     }
 
-    /** Reads one of {@link #FILES}. */
-    static CifarOutputs read(String file) {
+    private static final CifarOutputs[] READ = new CifarOutputs[FILES.length];
+
+    /** Returns one of {@link #FILES}, read on first use and kept for the other tests. */
+    static synchronized CifarOutputs get(int file) {
+        if (READ[file] == null) {
+            READ[file] = read(FILES[file]);
+        }
+        return READ[file];
+    }
+
+    /** Every file index with 1, 3 and 8 partitions: a TestNG data provider's rows. */
+    static Object[][] filesAndPartitions() {
+        List<Object[]> cases = new ArrayList<>();
+        for (int file = 0; file < FILES.length; file++) {
+            for (int partitions : new int[] {1, 3, 8}) {
+                cases.add(new Object[] {file, partitions});
+            }
+        }
+        return cases.toArray(new Object[0][]);
+    }
+
+    private static CifarOutputs read(String file) {
         try (NDManager manager = NDManager.newBaseManager();
                 InputStream in = CifarOutputs.class.getResourceAsStream("/model-outputs/" + file)) {
             NDList data = NDList.decode(manager, in);

@@ -7,9 +7,7 @@ import static org.testng.Assert.expectThrows;
 
 import ai.djl.ndarray.NDManager;
 import io.github.tempered.calibration.CalibrationReport;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import io.github.tempered.testing.ReportAssert;
 import org.apache.spark.ml.param.ParamMap;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Listeners;
@@ -25,80 +23,19 @@ public class MulticlassCalibrationEvaluatorTest {
 
     private static final double ATOL = 1e-12;
 
-    private static final CifarOutputs[] OUTPUTS = new CifarOutputs[CifarOutputs.FILES.length];
-
-    private static synchronized CifarOutputs outputs(int file) {
-        if (OUTPUTS[file] == null) {
-            OUTPUTS[file] = CifarOutputs.read(CifarOutputs.FILES[file]);
-        }
-        return OUTPUTS[file];
-    }
-
     @DataProvider
     public static Object[][] filesAndPartitions() {
-        List<Object[]> cases = new ArrayList<>();
-        for (int file = 0; file < CifarOutputs.FILES.length; file++) {
-            for (int partitions : new int[] {1, 3, 8}) {
-                cases.add(new Object[] {file, partitions});
-            }
-        }
-        return cases.toArray(new Object[0][]);
+        return CifarOutputs.filesAndPartitions();
     }
 
-    /** Asserts that two reports agree to {@link #ATOL} in every number they hold. */
-    static void assertSameReport(
+    private static void assertSameReport(
             String name, CalibrationReport actual, CalibrationReport expected) {
-        assertEquals(actual.count(), expected.count(), name + ": count");
-        assertEquals(actual.numClasses(), expected.numClasses(), name + ": classes");
-        assertEquals(actual.numBins(), expected.numBins(), name + ": bins");
-        String[] metrics = {
-            "ece", "mce", "adaptiveEce", "classwiseEce", "brier", "nll", "accuracy", "confidence"
-        };
-        double[] a = {
-            actual.ece(),
-            actual.mce(),
-            actual.adaptiveEce(),
-            actual.classwiseEce(),
-            actual.brier(),
-            actual.nll(),
-            actual.accuracy(),
-            actual.meanConfidence()
-        };
-        double[] e = {
-            expected.ece(),
-            expected.mce(),
-            expected.adaptiveEce(),
-            expected.classwiseEce(),
-            expected.brier(),
-            expected.nll(),
-            expected.accuracy(),
-            expected.meanConfidence()
-        };
-        for (int i = 0; i < a.length; i++) {
-            assertTrue(
-                    Math.abs(a[i] - e[i]) <= ATOL,
-                    String.format(
-                            Locale.ROOT,
-                            "%s: %s = %.17g, CalibrationReport gives %.17g",
-                            name,
-                            metrics[i],
-                            a[i],
-                            e[i]));
-        }
-        for (int b = 0; b < expected.numBins(); b++) {
-            CalibrationReport.Bin x = actual.bins().get(b);
-            CalibrationReport.Bin y = expected.bins().get(b);
-            assertEquals(x.count(), y.count(), name + ": count of bin " + b);
-            if (y.count() > 0) {
-                assertEquals(x.meanConfidence(), y.meanConfidence(), ATOL, name + ": bin " + b);
-                assertEquals(x.accuracy(), y.accuracy(), ATOL, name + ": bin " + b);
-            }
-        }
+        ReportAssert.assertSameReport(name, actual, expected, ATOL);
     }
 
     @Test(dataProvider = "filesAndPartitions")
     public void probabilitiesGiveTheSingleMachineReport(int file, int partitions) {
-        CifarOutputs o = outputs(file);
+        CifarOutputs o = CifarOutputs.get(file);
         CalibrationReport expected;
         try (NDManager manager = NDManager.newBaseManager()) {
             expected = CalibrationReport.of(o.probabilities(manager), o.labels(manager), 15);
@@ -115,7 +52,7 @@ public class MulticlassCalibrationEvaluatorTest {
 
     @Test(dataProvider = "filesAndPartitions")
     public void logitsGiveTheSingleMachineReport(int file, int partitions) {
-        CifarOutputs o = outputs(file);
+        CifarOutputs o = CifarOutputs.get(file);
         CalibrationReport expected;
         try (NDManager manager = NDManager.newBaseManager()) {
             expected = CalibrationReport.ofLogits(o.logits(manager), o.labels(manager), 10);
@@ -135,7 +72,7 @@ public class MulticlassCalibrationEvaluatorTest {
 
     @Test
     public void evaluateReturnsTheNamedMetric() {
-        CifarOutputs o = outputs(0);
+        CifarOutputs o = CifarOutputs.get(0);
         CalibrationReport report;
         try (NDManager manager = NDManager.newBaseManager()) {
             report = CalibrationReport.of(o.probabilities(manager), o.labels(manager), 15);

@@ -30,7 +30,7 @@ public class SparkPipelineTest {
 
     @Test
     public void pipelineModelSavesAndLoads() throws IOException {
-        CifarOutputs o = CifarOutputs.read(CifarOutputs.FILES[1]);
+        CifarOutputs o = CifarOutputs.get(1);
         Dataset<Row> data = o.dataset(3);
         TemperatureScaling scaling =
                 new TemperatureScaling()
@@ -121,7 +121,7 @@ public class SparkPipelineTest {
 
     @Test
     public void fitTransformEvaluateInOnePipeline() {
-        CifarOutputs o = CifarOutputs.read(CifarOutputs.FILES[0]);
+        CifarOutputs o = CifarOutputs.get(0);
         Dataset<Row> data = o.dataset(8);
         PipelineModel model =
                 new Pipeline()

@@ -6,7 +6,6 @@ import static org.testng.Assert.assertTrue;
 import ai.djl.ndarray.NDManager;
 import io.github.tempered.calibration.TemperatureFit;
 import io.github.tempered.calibration.TemperatureScaler;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.ml.linalg.Vector;
@@ -26,31 +25,16 @@ import org.testng.annotations.Test;
 @Listeners(SparkSessions.class)
 public class TemperatureScalingTest {
 
-    /** The single-machine fits, one per file, computed once. */
-    private static final TemperatureFit[] REFERENCE = new TemperatureFit[CifarOutputs.FILES.length];
-
-    private static final CifarOutputs[] OUTPUTS = new CifarOutputs[CifarOutputs.FILES.length];
-
-    private static synchronized CifarOutputs outputs(int file) {
-        if (OUTPUTS[file] == null) {
-            OUTPUTS[file] = CifarOutputs.read(CifarOutputs.FILES[file]);
-            try (NDManager manager = NDManager.newBaseManager()) {
-                CifarOutputs o = OUTPUTS[file];
-                REFERENCE[file] = new TemperatureScaler().fit(o.logits(manager), o.labels(manager));
-            }
-        }
-        return OUTPUTS[file];
-    }
-
     @DataProvider
     public static Object[][] filesAndPartitions() {
-        List<Object[]> cases = new ArrayList<>();
-        for (int file = 0; file < CifarOutputs.FILES.length; file++) {
-            for (int partitions : new int[] {1, 3, 8}) {
-                cases.add(new Object[] {file, partitions});
-            }
+        return CifarOutputs.filesAndPartitions();
+    }
+
+    /** The single-machine fit of a file's logits. */
+    private static TemperatureFit reference(CifarOutputs o) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return new TemperatureScaler().fit(o.logits(manager), o.labels(manager));
         }
-        return cases.toArray(new Object[0][]);
     }
 
     private static void assertTemperature(String name, double actual, TemperatureFit expected) {
@@ -68,24 +52,26 @@ public class TemperatureScalingTest {
 
     @Test(dataProvider = "filesAndPartitions")
     public void probabilitiesGiveTheSingleMachineTemperature(int file, int partitions) {
-        CifarOutputs o = outputs(file);
+        CifarOutputs o = CifarOutputs.get(file);
+        TemperatureFit expected = reference(o);
         String name = o.name + " in " + partitions + " partition(s), array<float> probabilities";
         TemperatureScalingModel model =
                 new TemperatureScaling()
                         .setInputCol("probabilities")
                         .setInputKind("probabilities")
                         .fit(o.dataset(partitions));
-        assertTemperature(name, model.temperature(), REFERENCE[file]);
+        assertTemperature(name, model.temperature(), expected);
         TemperatureFit fit = model.summary();
         assertEquals(fit.outcome(), TemperatureFit.Outcome.CONVERGED, name);
-        assertEquals(fit.iterations(), REFERENCE[file].iterations(), name + ": passes");
-        assertEquals(fit.nllBefore(), REFERENCE[file].nllBefore(), 1e-12, name + ": NLL before");
-        assertEquals(fit.nllAfter(), REFERENCE[file].nllAfter(), 1e-12, name + ": NLL after");
+        assertEquals(fit.iterations(), expected.iterations(), name + ": passes");
+        assertEquals(fit.nllBefore(), expected.nllBefore(), 1e-12, name + ": NLL before");
+        assertEquals(fit.nllAfter(), expected.nllAfter(), 1e-12, name + ": NLL after");
     }
 
     @Test(dataProvider = "filesAndPartitions")
     public void logitsGiveTheSingleMachineTemperature(int file, int partitions) {
-        CifarOutputs o = outputs(file);
+        CifarOutputs o = CifarOutputs.get(file);
+        TemperatureFit expected = reference(o);
         Dataset<Row> data = o.dataset(partitions).cache();
         try {
             for (String column : new String[] {"logits", "logitsVector"}) {
@@ -93,7 +79,7 @@ public class TemperatureScalingTest {
                 assertTemperature(
                         o.name + " in " + partitions + " partition(s), column " + column,
                         t,
-                        REFERENCE[file]);
+                        expected);
             }
         } finally {
             data.unpersist();
@@ -102,7 +88,7 @@ public class TemperatureScalingTest {
 
     @Test
     public void transformAddsSoftmaxOfScaledLogits() {
-        CifarOutputs o = outputs(0);
+        CifarOutputs o = CifarOutputs.get(0);
         Dataset<Row> data = o.dataset(3);
         TemperatureScaling scaling = new TemperatureScaling().setOutputCol("calibrated");
         TemperatureScalingModel model = scaling.fit(data);
@@ -153,7 +139,7 @@ public class TemperatureScalingTest {
 
     @Test
     public void transformSchemaAppendsAVectorColumn() {
-        StructType schema = outputs(0).dataset(1).schema();
+        StructType schema = CifarOutputs.get(0).dataset(1).schema();
         StructType out = new TemperatureScaling().transformSchema(schema);
         assertEquals(out.fieldNames().length, schema.fieldNames().length + 1);
         assertEquals(out.apply("calibratedProbability").dataType().typeName(), "vector");
