@@ -272,18 +272,7 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
                             .optMaxIterations(getMaxIter())
                             .optTolerance(getTol())
                             .build();
-            TemperatureFit fit =
-                    Jobs.run(
-                            () ->
-                                    scaler.fitPasses(
-                                            beta ->
-                                                    rows.treeAggregate(
-                                                                    new Pass(beta),
-                                                                    (pass, row) ->
-                                                                            pass.add(sized, row),
-                                                                    Pass::merge,
-                                                                    2)
-                                                            .totals));
+            TemperatureFit fit = Jobs.run(() -> scaler.fitPasses(beta -> pass(rows, sized, beta)));
             logger.info(
                     "{}: fitted on {} classes of column '{}' in {} passes: {}",
                     uid,
@@ -298,6 +287,13 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
                 selected.unpersist();
             }
         }
+    }
+
+    /** One pass: every partition sums its rows' terms at {@code beta}, then the sums merge. */
+    private static PassTotals pass(JavaRDD<InternalRow> rows, ScoreColumns columns, double beta) {
+        return rows.treeAggregate(
+                        new Pass(beta), (pass, row) -> pass.add(columns, row), Pass::merge, 2)
+                .totals;
     }
 
     /**
