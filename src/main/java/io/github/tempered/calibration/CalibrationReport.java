@@ -14,8 +14,9 @@ import java.util.Locale;
  * score, NLL, accuracy and the reliability bin table.
  *
  * <p>A report is an immutable value built from sufficient statistics (sums in double), so reports
- * of disjoint parts of a data set {@link #merge merge} into the report of their union, e.g. one per
- * partition of a distributed job.
+ * of disjoint parts of a data set {@link #merge merge} into the report of their union. Distributed
+ * jobs merge the statistics themselves, {@link CalibrationStats}, which stay {@code O(C * B)} in
+ * size (as {@code io.github.tempered.spark.MulticlassCalibrationEvaluator} does).
  *
  * <h2>Definitions</h2>
  *
@@ -73,8 +74,9 @@ import java.util.Locale;
  * The arrays may live on any device; chunks of rows are copied to Java and every array created on
  * the way is closed before a factory method returns.
  *
- * <p>A report keeps every sample's confidence (for the adaptive ECE and an exact merge), so its
- * size grows with {@code N}: about 8 bytes a sample, plus {@code O(C * B)} for the classwise bins.
+ * <p>A report from {@link #of} or {@link #ofLogits} keeps every sample's confidence (for the
+ * adaptive ECE and an exact merge), so its size grows with {@code N}: about 8 bytes a sample, plus
+ * {@code O(C * B)} for the classwise bins.
  */
 public final class CalibrationReport {
 
@@ -93,7 +95,16 @@ public final class CalibrationReport {
     private final List<Bin> bins;
 
     private CalibrationReport(CalibrationStats stats) {
-        stats.sortPairs();
+        this(stats, stats.equalMassBins());
+    }
+
+    /**
+     * Creates the report of statistics that are not changed afterwards.
+     *
+     * @param stats the statistics, at least one sample, with the classwise bins
+     * @param equalMass their equal-mass bins
+     */
+    CalibrationReport(CalibrationStats stats, EqualMassBins equalMass) {
         this.stats = stats;
         long n = stats.count;
         ece = stats.ece();
@@ -127,7 +138,7 @@ public final class CalibrationReport {
                             / n;
         }
         classwiseEce = classwise / stats.numClasses;
-        adaptiveEce = adaptiveEce(stats);
+        adaptiveEce = equalMass.ece();
     }
 
     /**
@@ -192,6 +203,8 @@ public final class CalibrationReport {
      * @return a new report; neither input changes
      * @throws IllegalArgumentException if {@code other} is null or has another number of bins or
      *     classes
+     * @throws IllegalStateException if either report was built by {@link
+     *     CalibrationStats#report(EqualMassBins)}
      */
     public CalibrationReport merge(CalibrationReport other) {
         if (other == null) {
@@ -209,35 +222,13 @@ public final class CalibrationReport {
                             + stats.numClasses
                             + " classes");
         }
-        return new CalibrationReport(stats.plus(other.stats));
-    }
-
-    private static double adaptiveEce(CalibrationStats stats) {
-        double[] right = stats.correctConfidences;
-        double[] wrong = stats.wrongConfidences;
-        long n = stats.count;
-        int numBins = stats.numBins;
-        long base = n / numBins;
-        long extra = n % numBins;
-        int i = 0;
-        int j = 0;
-        double total = 0;
-        for (int b = 0; b < numBins; b++) {
-            long size = base + (b < extra ? 1 : 0);
-            double confidence = 0;
-            long correct = 0;
-            for (long s = 0; s < size; s++) {
-                // Merge order: by confidence, then wrong (false) before correct (true).
-                if (j < wrong.length && (i >= right.length || wrong[j] <= right[i])) {
-                    confidence += wrong[j++];
-                } else {
-                    confidence += right[i++];
-                    correct++;
-                }
-            }
-            total += Math.abs(confidence - correct);
+        if (stats.keys == null || other.stats.keys == null) {
+            throw new IllegalStateException(
+                    "merge: a report built by CalibrationStats.report keeps no per-sample"
+                            + " confidences, so it cannot be merged; merge the CalibrationStats"
+                            + " instead");
         }
-        return total / n;
+        return new CalibrationReport(stats.plus(other.stats));
     }
 
     /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.ClassIndices;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
 import io.github.tempered.internal.Inputs;
+import io.github.tempered.internal.ScoreRows;
 import java.util.stream.IntStream;
 
 /**
@@ -22,11 +23,11 @@ import java.util.stream.IntStream;
  *   third = E_p[(z - E_p[z])^3]
  * </pre>
  *
- * All four are invariant to adding a constant to the row, so the block keeps the shifted logits
- * {@code s = z - max(z) <= 0}: {@code exp(beta s)} then never overflows and its row sum is at least
- * 1. One evaluation is one loop over the block (an exp and a few multiply-adds per logit), split
- * over the common fork-join pool for large blocks; the per-row results are summed in row order, so
- * the totals do not depend on the number of threads.
+ * All four are invariant to adding a constant to the row, so they are evaluated on the shifted
+ * logits {@code s = z - max(z) <= 0}: {@code exp(beta s)} then never overflows and its row sum is
+ * at least 1. One evaluation is one loop over the block (an exp and a few multiply-adds per logit),
+ * split over the common fork-join pool for large blocks; the per-row results are summed in row
+ * order, so the totals do not depend on the number of threads.
  *
  * <p>Why a Java loop rather than engine operations: the JMH measurements in {@code
  * benchmarks/RESULTS.md} show the loop faster per pass on a 2-core CPU and, unlike the engine's
@@ -38,26 +39,40 @@ final class LogitBlock {
     /** Blocks with at least this many logits are evaluated in parallel. */
     private static final int PARALLEL_ELEMENTS = 1 << 16;
 
-    private final int classes;
-    private final double[] shifted;
-    private final double[] shiftedLabel;
-    private final long nonConstantRows;
-    private final long labelBelowMaxRows;
-    private final double slopeAtZero;
+    /** Index of the NLL among the per-row terms of {@link #evaluateRow}. */
+    static final int NLL = 0;
 
-    private LogitBlock(
-            int classes,
-            double[] shifted,
-            double[] shiftedLabel,
-            long nonConstantRows,
-            long labelBelowMaxRows,
-            double slopeAtZero) {
+    /** Index of the first derivative (the slope) in beta. */
+    static final int SLOPE = 1;
+
+    /** Index of the second derivative (the curvature). */
+    static final int CURVATURE = 2;
+
+    /** Index of the third derivative. */
+    static final int THIRD = 3;
+
+    /** Index of the slope's limit at {@code beta -> 0+}, {@code mean_c(z) - z[y]}. */
+    static final int SLOPE_AT_ZERO = 4;
+
+    /** Index of the indicator that the row's logits are not all equal. */
+    static final int NON_CONSTANT = 5;
+
+    /** Index of the indicator that the label's logit is below the row's maximum. */
+    static final int LABEL_BELOW_MAX = 6;
+
+    /** The number of per-row terms. */
+    static final int TERMS = 7;
+
+    private final int classes;
+    private final double[] values;
+    private final double[] maxima;
+    private final int[] labels;
+
+    private LogitBlock(int classes, double[] values, double[] maxima, int[] labels) {
         this.classes = classes;
-        this.shifted = shifted;
-        this.shiftedLabel = shiftedLabel;
-        this.nonConstantRows = nonConstantRows;
-        this.labelBelowMaxRows = labelBelowMaxRows;
-        this.slopeAtZero = slopeAtZero;
+        this.values = values;
+        this.maxima = maxima;
+        this.labels = labels;
     }
 
     /**
@@ -78,56 +93,101 @@ final class LogitBlock {
         int rows = labels.length;
         int classes = Math.toIntExact(logits.getShape().get(1));
         double[] values = toDoubles(logits);
-        double[] shiftedLabel = new double[rows];
-        long nonConstant = 0;
-        long belowMax = 0;
-        double slopeAtZero = 0;
+        double[] maxima = new double[rows];
+        int[] classIndices = new int[rows];
         for (int i = 0; i < rows; i++) {
-            int offset = i * classes;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                double v = values[offset + c];
-                if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException(
-                            logitsName
-                                    + ": must be finite, got "
-                                    + v
-                                    + " at ("
-                                    + (firstRow + i)
-                                    + ", "
-                                    + c
-                                    + ") of shape "
-                                    + shape);
-                }
-                max = Math.max(max, v);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                double s = values[offset + c] - max;
-                if (s == Double.NEGATIVE_INFINITY) {
-                    throw new IllegalArgumentException(
-                            logitsName
-                                    + ": row "
-                                    + (firstRow + i)
-                                    + " spans more than the float64 range (max - min overflows),"
-                                    + " in shape "
-                                    + shape);
-                }
-                values[offset + c] = s;
-                sum += s;
-            }
-            double label = values[offset + (int) labels[i]];
-            shiftedLabel[i] = label;
-            // Every shifted logit is <= 0: the sum is < 0 exactly when the row is not constant.
-            if (sum < 0) {
-                nonConstant++;
-            }
-            if (label < 0) {
-                belowMax++;
-            }
-            slopeAtZero += sum / classes - label;
+            maxima[i] = checkedMax(values, i * classes, classes, logitsName, firstRow + i, shape);
+            classIndices[i] = (int) labels[i]; // in [0, C), and C fits an int
         }
-        return new LogitBlock(classes, values, shiftedLabel, nonConstant, belowMax, slopeAtZero);
+        return new LogitBlock(classes, values, maxima, classIndices);
+    }
+
+    /**
+     * Checks one row of logits and returns its maximum: every logit finite, and {@code max - min}
+     * within the float64 range (so that every shifted logit {@code z - max} is finite).
+     *
+     * @param values the array holding the row
+     * @param offset where the row starts
+     * @param classes the row's length, at least 1
+     * @param argument the argument name for messages
+     * @param row the row's index for messages, or a negative number when unknown
+     * @param shape the shape of the whole input for messages, or null
+     * @return the row's maximum
+     * @throws IllegalArgumentException for a NaN or infinite logit, or a row spanning more than the
+     *     float64 range
+     */
+    static double checkedMax(
+            double[] values, int offset, int classes, String argument, long row, Shape shape) {
+        double max = ScoreRows.finiteMax(values, offset, classes, argument, row, shape);
+        double min = max;
+        for (int c = 0; c < classes; c++) {
+            min = Math.min(min, values[offset + c]);
+        }
+        if (min - max == Double.NEGATIVE_INFINITY) {
+            throw new IllegalArgumentException(
+                    argument
+                            + ": "
+                            + (row >= 0 ? "row " + row : "the row")
+                            + " spans more than the float64 range (max - min overflows)"
+                            + (shape == null ? "" : ", in shape " + shape));
+        }
+        return max;
+    }
+
+    /**
+     * Evaluates the objective of one row at {@code beta}: writes its {@link #TERMS} per-row terms
+     * to {@code out[index + k * stride]} for {@code k} = {@link #NLL}, {@link #SLOPE}, {@link
+     * #CURVATURE}, {@link #THIRD}, {@link #SLOPE_AT_ZERO}, {@link #NON_CONSTANT} and {@link
+     * #LABEL_BELOW_MAX}. The only per-row math of the temperature fit: the single-machine blocks
+     * and the distributed {@link PassTotals#addRow} both call it.
+     *
+     * @param values the array holding the row's logits, checked by {@link #checkedMax}
+     * @param offset where the row starts
+     * @param classes the row's length
+     * @param max the row's maximum
+     * @param label the row's class index, in {@code [0, classes)}
+     * @param beta the inverse temperature, finite and greater than 0
+     * @param out receives the terms
+     * @param index where the first term goes
+     * @param stride the distance between terms
+     */
+    static void evaluateRow(
+            double[] values,
+            int offset,
+            int classes,
+            double max,
+            int label,
+            double beta,
+            double[] out,
+            int index,
+            int stride) {
+        double partition = 0;
+        double first = 0;
+        double second = 0;
+        double third = 0;
+        double shiftedSum = 0;
+        for (int c = 0; c < classes; c++) {
+            double s = values[offset + c] - max;
+            double e = Math.exp(beta * s);
+            double es = e * s;
+            partition += e;
+            first += es;
+            second += es * s;
+            third += es * s * s;
+            shiftedSum += s;
+        }
+        double shiftedLabel = values[offset + label] - max;
+        double mean = first / partition;
+        double square = second / partition;
+        out[index + NLL * stride] = Math.log(partition) - beta * shiftedLabel;
+        out[index + SLOPE * stride] = mean - shiftedLabel;
+        out[index + CURVATURE * stride] = Math.max(0, square - mean * mean);
+        out[index + THIRD * stride] =
+                third / partition - 3 * mean * square + 2 * mean * mean * mean;
+        out[index + SLOPE_AT_ZERO * stride] = shiftedSum / classes - shiftedLabel;
+        // Every shifted logit is <= 0: the sum is < 0 exactly when the row is not constant.
+        out[index + NON_CONSTANT * stride] = shiftedSum < 0 ? 1 : 0;
+        out[index + LABEL_BELOW_MAX * stride] = shiftedLabel < 0 ? 1 : 0;
     }
 
     /** Copies the logits into a new row-major {@code double[]}. */
@@ -158,84 +218,47 @@ final class LogitBlock {
      * @return the rows in this block
      */
     int rows() {
-        return shiftedLabel.length;
+        return labels.length;
     }
 
     /**
-     * Returns the number of rows whose logits are not all equal.
+     * Returns the number of classes.
      *
-     * @return the non-constant rows
+     * @return {@code C}
      */
-    long nonConstantRows() {
-        return nonConstantRows;
+    int classes() {
+        return classes;
     }
 
     /**
-     * Returns the number of rows whose label's logit is below the row's maximum.
-     *
-     * @return the rows not classified correctly (ties with the maximum count as correct)
-     */
-    long labelBelowMaxRows() {
-        return labelBelowMaxRows;
-    }
-
-    /**
-     * Returns the sum over rows of the slope's limit at {@code beta -> 0+}, {@code mean_c(z) -
-     * z[y]}.
-     *
-     * @return the summed slope at {@code beta = 0}
-     */
-    double slopeAtZero() {
-        return slopeAtZero;
-    }
-
-    /**
-     * Adds this block's sums of the objective and its first three derivatives at {@code beta} to
-     * {@code sums}.
+     * Adds this block's sums of the {@link #TERMS} per-row terms at {@code beta} to {@code sums}.
+     * Large blocks are evaluated in parallel; the per-row terms are summed in row order either way,
+     * so the totals do not depend on the number of threads.
      *
      * @param beta the inverse temperature, finite and greater than 0
-     * @param sums the running sums, indexed nll, slope, curvature, third derivative
+     * @param sums the running sums, indexed as the terms of {@link #evaluateRow}
      */
     void accumulate(double beta, double[] sums) {
         int rows = rows();
-        double[][] perRow = new double[4][rows];
+        double[] perRow = new double[TERMS * rows];
         if ((long) rows * classes >= PARALLEL_ELEMENTS) {
-            IntStream.range(0, rows).parallel().forEach(i -> evaluateRow(i, beta, perRow));
+            IntStream.range(0, rows).parallel().forEach(i -> evaluate(i, beta, perRow));
         } else {
             for (int i = 0; i < rows; i++) {
-                evaluateRow(i, beta, perRow);
+                evaluate(i, beta, perRow);
             }
         }
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < TERMS; k++) {
             double total = 0;
-            for (double v : perRow[k]) {
-                total += v;
+            for (int i = k * rows; i < (k + 1) * rows; i++) {
+                total += perRow[i];
             }
             sums[k] += total;
         }
     }
 
-    private void evaluateRow(int i, double beta, double[][] out) {
-        int offset = i * classes;
-        double partition = 0;
-        double first = 0;
-        double second = 0;
-        double third = 0;
-        for (int c = 0; c < classes; c++) {
-            double s = shifted[offset + c];
-            double e = Math.exp(beta * s);
-            double es = e * s;
-            partition += e;
-            first += es;
-            second += es * s;
-            third += es * s * s;
-        }
-        double mean = first / partition;
-        double square = second / partition;
-        out[0][i] = Math.log(partition) - beta * shiftedLabel[i];
-        out[1][i] = mean - shiftedLabel[i];
-        out[2][i] = Math.max(0, square - mean * mean);
-        out[3][i] = third / partition - 3 * mean * square + 2 * mean * mean * mean;
+    private void evaluate(int i, double beta, double[] perRow) {
+        evaluateRow(values, i * classes, classes, maxima[i], labels[i], beta, perRow, i, rows());
     }
 
     /**

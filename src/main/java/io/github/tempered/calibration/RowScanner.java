@@ -13,9 +13,10 @@ import io.github.tempered.internal.Inputs;
  * Validates an {@code (N, C)} array of probabilities or logits and feeds its rows, as float64
  * probabilities, into {@link CalibrationStats}.
  *
- * <p>The engine widens each chunk of rows to float64 (and, for logits, takes the log-softmax); Java
- * then reads the chunk, checks it and computes per row the confidence, the prediction, the NLL and
- * the Brier score. Every array created here is closed before returning.
+ * <p>The engine widens each chunk of rows to float64; Java then reads the chunk and hands each row
+ * to {@link CalibrationStats}, which checks it and computes the confidence, the prediction, the NLL
+ * (for logits from the float64 log-softmax) and the Brier score. Every array created here is closed
+ * before returning.
  */
 final class RowScanner {
 
@@ -119,7 +120,6 @@ final class RowScanner {
         double tiny =
                 input.getDataType() == DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
         long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / classes);
-        double[] row = new double[classes];
         for (long start = 0; start < rows; start += rowsPerChunk) {
             long end = Math.min(rows, start + rowsPerChunk);
             double[] values;
@@ -129,115 +129,18 @@ final class RowScanner {
                         start == 0 && end == rows
                                 ? input
                                 : input.get(new NDIndex("{}:{}", start, end));
-                NDArray wide = chunk.toType(DataType.FLOAT64, false);
-                if (logits) {
-                    values = wide.logSoftmax(1).toDoubleArray();
-                    if (!allFinite(values)) {
-                        checkFinite(wide, start, argument);
-                    }
-                } else {
-                    values = wide.toDoubleArray();
-                }
+                values = chunk.toType(DataType.FLOAT64, false).toDoubleArray();
             }
             for (int r = 0; r < end - start; r++) {
                 long rowIndex = start + r;
-                int offset = r * classes;
                 int label = labels[(int) rowIndex];
-                double nll;
                 if (logits) {
-                    for (int k = 0; k < classes; k++) {
-                        row[k] = Math.exp(values[offset + k]);
-                    }
-                    nll = -values[offset + label];
+                    sink.addLogits(values, r * classes, classes, label, argument, rowIndex);
                 } else {
-                    System.arraycopy(values, offset, row, 0, classes);
-                    checkProbabilities(row, rowIndex, argument);
-                    nll = -Math.log(Math.max(row[label], tiny));
+                    sink.addProbabilities(
+                            values, r * classes, classes, label, tiny, argument, rowIndex);
                 }
-                int predicted = 0;
-                double brier = 0;
-                for (int k = 0; k < classes; k++) {
-                    double p = row[k];
-                    if (p > row[predicted]) {
-                        predicted = k;
-                    }
-                    double d = k == label ? p - 1 : p;
-                    brier += d * d;
-                }
-                sink.addRow(row, 0, label, row[predicted], predicted == label, nll, brier);
             }
-        }
-    }
-
-    private static boolean allFinite(double[] values) {
-        for (double v : values) {
-            if (!Double.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Throws for the first non-finite logit. Called only when the log-softmax has a non-finite
-     * value: NaN or infinite logits always cause one, and finite logits only when their range
-     * exceeds the float64 range, which is no error (that class's probability is then 0).
-     */
-    private static void checkFinite(NDArray wide, long firstRow, String argument) {
-        double[] values = wide.toDoubleArray();
-        int classes = (int) wide.getShape().get(1);
-        for (int i = 0; i < values.length; i++) {
-            if (!Double.isFinite(values[i])) {
-                throw new IllegalArgumentException(
-                        argument
-                                + ": must be finite, got "
-                                + values[i]
-                                + " at ("
-                                + (firstRow + i / classes)
-                                + ", "
-                                + (i % classes)
-                                + ")");
-            }
-        }
-    }
-
-    private static void checkProbabilities(double[] row, long rowIndex, String argument) {
-        double sum = 0;
-        for (int k = 0; k < row.length; k++) {
-            double p = row[k];
-            if (!Double.isFinite(p)) {
-                throw new IllegalArgumentException(
-                        argument
-                                + ": must be finite, got "
-                                + p
-                                + " at ("
-                                + rowIndex
-                                + ", "
-                                + k
-                                + ")");
-            }
-            if (p < 0) {
-                throw new IllegalArgumentException(
-                        argument
-                                + ": must not be negative, got "
-                                + p
-                                + " at ("
-                                + rowIndex
-                                + ", "
-                                + k
-                                + ")");
-            }
-            sum += p;
-        }
-        if (!(Math.abs(sum - 1) <= CalibrationReport.ROW_SUM_TOLERANCE)) {
-            throw new IllegalArgumentException(
-                    argument
-                            + ": each row must sum to 1 (within "
-                            + CalibrationReport.ROW_SUM_TOLERANCE
-                            + "), but row "
-                            + rowIndex
-                            + " sums to "
-                            + sum);
         }
     }
 }

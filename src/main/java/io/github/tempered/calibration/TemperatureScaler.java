@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.DoubleFunction;
 
 /**
  * Fits the temperature {@code T} of temperature scaling (Guo et al. 2017, "On Calibration of Modern
@@ -290,6 +291,60 @@ public final class TemperatureScaler {
             // forEachBatch throws nothing else; keep the compiler satisfied.
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Fits the temperature from passes computed by the caller: an extension point for distributed
+     * fits, where each pass is one aggregation over data held elsewhere.
+     *
+     * <p>The fit calls {@code passes.apply(beta)} once per iteration, the first time with {@code
+     * beta = 1}; the function returns the {@link PassTotals} of every row at that {@code beta}
+     * (created with {@code new PassTotals(beta)}, filled with {@link PassTotals#addRow} and merged
+     * with {@link PassTotals#merge}). Everything else, the iteration, the bounds and the outcome,
+     * is the same as for {@link #fit(NDArray, NDArray)}, so the fit equals that of the same rows
+     * held in memory up to the order of the float64 sums. {@code io.github.tempered.spark} builds
+     * its {@code TemperatureScaling} stage on this method.
+     *
+     * @param passes computes one pass; it must see the same rows on every call
+     * @return the fit
+     * @throws IllegalArgumentException if {@code passes} is null, returns null or totals at another
+     *     {@code beta}, the first pass sees no rows, or a later pass sees a different number of
+     *     rows than the first; an exception thrown by {@code passes} propagates
+     */
+    public TemperatureFit fitPasses(DoubleFunction<PassTotals> passes) {
+        if (passes == null) {
+            throw new IllegalArgumentException("passes: must not be null");
+        }
+        long[] firstRows = {-1};
+        return solver.solve(
+                beta -> {
+                    PassTotals totals = passes.apply(beta);
+                    if (totals == null || Double.compare(totals.beta(), beta) != 0) {
+                        throw new IllegalArgumentException(
+                                "passes: must return the totals at beta = "
+                                        + beta
+                                        + ", got "
+                                        + (totals == null ? "null" : "beta = " + totals.beta()));
+                    }
+                    if (firstRows[0] < 0) {
+                        if (totals.rows() == 0) {
+                            throw new IllegalArgumentException(
+                                    "passes: empty input, the first pass saw no rows; a fit needs"
+                                            + " at least one row");
+                        }
+                        firstRows[0] = totals.rows();
+                    } else if (totals.rows() != firstRows[0]) {
+                        throw new IllegalArgumentException(
+                                "passes: the pass at beta = "
+                                        + beta
+                                        + " saw "
+                                        + totals.rows()
+                                        + " rows but the first pass saw "
+                                        + firstRows[0]
+                                        + "; every pass must see the same rows");
+                    }
+                    return totals;
+                });
     }
 
     private static void forEachBatch(Iterable<NDList> batches, StreamingPasses.Sink sink) {

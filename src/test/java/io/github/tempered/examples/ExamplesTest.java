@@ -3,6 +3,7 @@ package io.github.tempered.examples;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertTrue;
 
+import io.github.tempered.spark.SparkSessions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,12 +16,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.testng.annotations.Listeners;
 import org.testng.annotations.Test;
 
 /**
  * Smoke test of the runnable programs in {@code examples/}: each main runs to the end, with small
  * sizes, and prints what it is meant to show.
  */
+@Listeners(SparkSessions.class)
 public class ExamplesTest {
 
     private static final Path SOURCES =
@@ -110,6 +113,23 @@ public class ExamplesTest {
     }
 
     @Test
+    public void sparkCalibrationFitsTAndLowersTheHeldOutEce() throws Exception {
+        SparkSessions.get(); // the example reuses the tests' session and leaves it running
+        String out = run(() -> SparkCalibration.main(new String[0]));
+        Matcher fit = Pattern.compile("fitted T = ([0-9.]+) in (\\d+) passes").matcher(out);
+        assertTrue(fit.find(), "output: " + out);
+        // Logits 2.5 times too large: the fitted T is near 2.5.
+        double t = Double.parseDouble(fit.group(1));
+        assertTrue(t > 2.2 && t < 2.8, "T = " + t + "; output: " + out);
+        Matcher ece = Pattern.compile("ECE ([0-9.]+) -> ([0-9.]+)").matcher(out);
+        assertTrue(ece.find(), "output: " + out);
+        assertTrue(
+                Double.parseDouble(ece.group(2)) < Double.parseDouble(ece.group(1)) / 2,
+                "the held-out ECE should fall; output: " + out);
+        assertTrue(out.contains("saved the pipeline to"), "output: " + out);
+    }
+
+    @Test
     public void readmeLinksEveryExample() throws IOException {
         String readme = Files.readString(Path.of("examples", "README.md"), StandardCharsets.UTF_8);
         List<String> sources;
@@ -126,6 +146,7 @@ public class ExamplesTest {
                         "CustomTrainingLoop.java",
                         "Distillation.java",
                         "QuickStart.java",
+                        "SparkCalibration.java",
                         "TrainThenCalibrate.java"));
         for (String source : sources) {
             String link = "(src/main/java/io/github/tempered/examples/" + source + ")";
