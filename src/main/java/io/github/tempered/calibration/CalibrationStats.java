@@ -27,6 +27,8 @@ import java.util.Set;
  * <p>Instances are {@link Serializable}, mutable and not thread-safe: use one per partition or
  * thread. {@link CalibrationReport} never mutates one after construction, and {@link
  * CalibrationEvaluator} replaces an accumulator by {@link #plus} instead of changing it.
+ *
+ * @serial exclude
  */
 public final class CalibrationStats implements Serializable {
 

@@ -19,6 +19,8 @@ import java.io.Serializable;
  * leave a partition. Single-machine reports use the same bins, filled from their sorted keys.
  *
  * <p>Instances are {@link Serializable}, mutable and not thread-safe.
+ *
+ * @serial exclude
  */
 public final class EqualMassBins implements Serializable {
 

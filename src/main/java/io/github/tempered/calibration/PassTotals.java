@@ -24,15 +24,22 @@ import java.io.Serializable;
  * Totals are {@link Serializable} and hold a fixed number of values whatever the number of rows.
  * The result equals a single-machine fit on the same rows up to the order of the float64 sums.
  * Instances are mutable and not thread-safe: use one per partition or thread.
+ *
+ * @serial exclude
  */
 public final class PassTotals implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     private final double beta;
-    private long rows;
+
+    /** The number of rows added (package-private so that solver tests can build totals). */
+    long rows;
+
     private int classes = -1;
-    private final double[] sums = new double[LogitBlock.TERMS];
+
+    /** The summed terms, indexed as {@link LogitBlock}'s term constants. */
+    final double[] sums = new double[LogitBlock.TERMS];
 
     /** One row's terms, reused across {@link #addRow} calls. */
     private transient double[] rowTerms;
@@ -50,39 +57,6 @@ public final class PassTotals implements Serializable {
                     "beta: must be finite and greater than 0, got " + beta);
         }
         this.beta = beta;
-    }
-
-    /**
-     * Creates the totals of a pass over one row with the given values, for exercising the solver
-     * with objectives that are not backed by logits.
-     *
-     * @param beta the inverse temperature
-     * @param nll the NLL
-     * @param slope its first derivative in beta
-     * @param curvature its second derivative
-     * @param third its third derivative
-     * @param separable whether every label is its row's arg-max
-     * @param slopeAtZero the slope's limit at {@code beta -> 0+}
-     * @return the totals
-     */
-    static PassTotals of(
-            double beta,
-            double nll,
-            double slope,
-            double curvature,
-            double third,
-            boolean separable,
-            double slopeAtZero) {
-        PassTotals totals = new PassTotals(beta);
-        totals.rows = 1;
-        totals.sums[LogitBlock.NLL] = nll;
-        totals.sums[LogitBlock.SLOPE] = slope;
-        totals.sums[LogitBlock.CURVATURE] = curvature;
-        totals.sums[LogitBlock.THIRD] = third;
-        totals.sums[LogitBlock.SLOPE_AT_ZERO] = slopeAtZero;
-        totals.sums[LogitBlock.NON_CONSTANT] = 1;
-        totals.sums[LogitBlock.LABEL_BELOW_MAX] = separable ? 0 : 1;
-        return totals;
     }
 
     /**

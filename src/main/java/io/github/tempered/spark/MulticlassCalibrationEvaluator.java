@@ -69,6 +69,8 @@ import org.apache.spark.storage.StorageLevel;
  * 1, labels outside {@code [0, C)}, rows of different lengths or holding nulls, an empty dataset)
  * fail the evaluation with an {@code IllegalArgumentException} naming the column and the first
  * offending row's values.
+ *
+ * @serial exclude
  */
 public final class MulticlassCalibrationEvaluator extends Evaluator
         implements MLWritable, HasScoreColumn, HasLabelCol {

@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  * bad rows (NaN or infinite logits, labels outside {@code [0, C)} or not whole, rows of different
  * lengths or holding nulls, probabilities that do not sum to 1, an empty dataset) fail the fit with
  * an {@code IllegalArgumentException} naming the column and the first offending row's values.
+ *
+ * @serial exclude
  */
 public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
         implements MLWritable, HasScoreColumn, HasLabelCol, HasOutputCol {

@@ -41,6 +41,8 @@ import org.apache.spark.sql.types.StructType;
  * <p>{@link #save(String)} writes, as Spark ML models do, the params as JSON under {@code
  * path/metadata} and the fit (temperature, NLL before and after, passes, outcome) as one Parquet
  * row under {@code path/data}; {@link #load(String)} and {@code PipelineModel.load} read it back.
+ *
+ * @serial exclude
  */
 public final class TemperatureScalingModel extends Model<TemperatureScalingModel>
         implements MLWritable, HasScoreColumn, HasOutputCol {

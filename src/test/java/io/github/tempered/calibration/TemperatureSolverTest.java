@@ -26,7 +26,7 @@ public class TemperatureSolverTest {
         return beta -> {
             betas.add(beta);
             double d = beta - root;
-            return PassTotals.of(beta, 0.5 * d * d, d, reportedCurvature, reportedThird, false, -1);
+            return of(beta, 0.5 * d * d, d, reportedCurvature, reportedThird, false, -1);
         };
     }
 
@@ -102,7 +102,7 @@ public class TemperatureSolverTest {
         TemperatureFit fit =
                 DEFAULTS.solve(
                         beta ->
-                                PassTotals.of(
+                                of(
                                         beta,
                                         Math.abs(beta - root),
                                         beta < root ? -1 : 1,
@@ -137,13 +137,11 @@ public class TemperatureSolverTest {
     @Test
     public void boundsEqualToOneNeedNoExtraPass() {
         TemperatureSolver pinned = new TemperatureSolver(1e-6, 100, 1, 1);
-        TemperatureFit separable =
-                pinned.solve(beta -> PassTotals.of(beta, 0.3, -0.1, 0.1, 0, true, -1));
+        TemperatureFit separable = pinned.solve(beta -> of(beta, 0.3, -0.1, 0.1, 0, true, -1));
         assertEquals(separable.outcome(), Outcome.AT_MIN_TEMPERATURE);
         assertEquals(separable.temperature(), 1.0);
         assertEquals(separable.iterations(), 1);
-        TemperatureFit uninformative =
-                pinned.solve(beta -> PassTotals.of(beta, 2, 0.1, 0.1, 0, false, 0.5));
+        TemperatureFit uninformative = pinned.solve(beta -> of(beta, 2, 0.1, 0.1, 0, false, 0.5));
         assertEquals(uninformative.outcome(), Outcome.AT_MAX_TEMPERATURE);
         assertEquals(uninformative.temperature(), 1.0);
         assertEquals(uninformative.iterations(), 1);
@@ -157,5 +155,38 @@ public class TemperatureSolverTest {
         TemperatureFit hot = DEFAULTS.solve(linear(1e-4, 1, 0, new ArrayList<>()));
         assertEquals(hot.outcome(), Outcome.AT_MAX_TEMPERATURE, hot.toString());
         assertEquals(hot.temperature(), 1e3);
+    }
+
+    /**
+     * Creates the totals of a pass over one row with the given values, for exercising the solver
+     * with objectives that are not backed by logits.
+     *
+     * @param beta the inverse temperature
+     * @param nll the NLL
+     * @param slope its first derivative in beta
+     * @param curvature its second derivative
+     * @param third its third derivative
+     * @param separable whether every label is its row's arg-max
+     * @param slopeAtZero the slope's limit at {@code beta -> 0+}
+     * @return the totals
+     */
+    private static PassTotals of(
+            double beta,
+            double nll,
+            double slope,
+            double curvature,
+            double third,
+            boolean separable,
+            double slopeAtZero) {
+        PassTotals totals = new PassTotals(beta);
+        totals.rows = 1;
+        totals.sums[LogitBlock.NLL] = nll;
+        totals.sums[LogitBlock.SLOPE] = slope;
+        totals.sums[LogitBlock.CURVATURE] = curvature;
+        totals.sums[LogitBlock.THIRD] = third;
+        totals.sums[LogitBlock.SLOPE_AT_ZERO] = slopeAtZero;
+        totals.sums[LogitBlock.NON_CONSTANT] = 1;
+        totals.sums[LogitBlock.LABEL_BELOW_MAX] = separable ? 0 : 1;
+        return totals;
     }
 }
