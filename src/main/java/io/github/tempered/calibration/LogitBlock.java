@@ -25,8 +25,10 @@ import java.util.stream.IntStream;
  * All four are invariant to adding a constant to the row, so the block keeps the shifted logits
  * {@code s = z - max(z) <= 0}: {@code exp(beta s)} then never overflows and its row sum is at least
  * 1. One evaluation is one loop over the block (an exp and a few multiply-adds per logit), split
- * over the common fork-join pool for large blocks; the per-row results are summed in row order, so
- * the totals do not depend on the number of threads.
+ * over the common fork-join pool for large blocks; the per-row results are added to the running
+ * totals one row at a time, in row order, so the totals depend neither on the number of threads nor
+ * on how the rows were cut into blocks (a fit over chunks read from a file equals the in-memory fit
+ * bit for bit).
  *
  * <p>Why a Java loop rather than engine operations: the JMH measurements in {@code
  * benchmarks/RESULTS.md} show the loop faster per pass on a 2-core CPU and, unlike the engine's
@@ -43,7 +45,7 @@ final class LogitBlock {
     private final double[] shiftedLabel;
     private final long nonConstantRows;
     private final long labelBelowMaxRows;
-    private final double slopeAtZero;
+    private final double[] slopesAtZero;
 
     private LogitBlock(
             int classes,
@@ -51,13 +53,13 @@ final class LogitBlock {
             double[] shiftedLabel,
             long nonConstantRows,
             long labelBelowMaxRows,
-            double slopeAtZero) {
+            double[] slopesAtZero) {
         this.classes = classes;
         this.shifted = shifted;
         this.shiftedLabel = shiftedLabel;
         this.nonConstantRows = nonConstantRows;
         this.labelBelowMaxRows = labelBelowMaxRows;
-        this.slopeAtZero = slopeAtZero;
+        this.slopesAtZero = slopesAtZero;
     }
 
     /**
@@ -81,7 +83,7 @@ final class LogitBlock {
         double[] shiftedLabel = new double[rows];
         long nonConstant = 0;
         long belowMax = 0;
-        double slopeAtZero = 0;
+        double[] slopesAtZero = new double[rows];
         for (int i = 0; i < rows; i++) {
             int offset = i * classes;
             double max = Double.NEGATIVE_INFINITY;
@@ -125,9 +127,9 @@ final class LogitBlock {
             if (label < 0) {
                 belowMax++;
             }
-            slopeAtZero += sum / classes - label;
+            slopesAtZero[i] = sum / classes - label;
         }
-        return new LogitBlock(classes, values, shiftedLabel, nonConstant, belowMax, slopeAtZero);
+        return new LogitBlock(classes, values, shiftedLabel, nonConstant, belowMax, slopesAtZero);
     }
 
     /** Copies the logits into a new row-major {@code double[]}. */
@@ -180,18 +182,22 @@ final class LogitBlock {
     }
 
     /**
-     * Returns the sum over rows of the slope's limit at {@code beta -> 0+}, {@code mean_c(z) -
-     * z[y]}.
+     * Adds each row's limit of the slope at {@code beta -> 0+}, {@code mean_c(z) - z[y]}, to a
+     * running sum, in row order.
      *
-     * @return the summed slope at {@code beta = 0}
+     * @param sum the running sum
+     * @return the running sum with this block's rows added
      */
-    double slopeAtZero() {
-        return slopeAtZero;
+    double addSlopesAtZero(double sum) {
+        for (double v : slopesAtZero) {
+            sum += v;
+        }
+        return sum;
     }
 
     /**
-     * Adds this block's sums of the objective and its first three derivatives at {@code beta} to
-     * {@code sums}.
+     * Adds this block's per-row values of the objective and its first three derivatives at {@code
+     * beta} to {@code sums}, one row at a time in row order.
      *
      * @param beta the inverse temperature, finite and greater than 0
      * @param sums the running sums, indexed nll, slope, curvature, third derivative
@@ -207,11 +213,11 @@ final class LogitBlock {
             }
         }
         for (int k = 0; k < 4; k++) {
-            double total = 0;
+            double total = sums[k];
             for (double v : perRow[k]) {
                 total += v;
             }
-            sums[k] += total;
+            sums[k] = total;
         }
     }
 

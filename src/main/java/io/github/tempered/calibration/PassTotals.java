@@ -65,7 +65,7 @@ final class PassTotals {
         rows += block.rows();
         nonConstantRows += block.nonConstantRows();
         labelBelowMaxRows += block.labelBelowMaxRows();
-        slopeAtZero += block.slopeAtZero();
+        slopeAtZero = block.addSlopesAtZero(slopeAtZero);
     }
 
     /**

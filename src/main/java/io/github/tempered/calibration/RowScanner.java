@@ -105,12 +105,18 @@ final class RowScanner {
      * @param labels the true classes, already checked against the shape
      * @param scores what {@code input} holds
      * @param argument the input's argument name, for messages
+     * @param firstRow the number of rows before {@code input}, added to row numbers in messages
      * @param sink where the rows go
      * @throws IllegalArgumentException for non-finite values, negative probabilities or probability
      *     rows that do not sum to 1 within {@link CalibrationReport#ROW_SUM_TOLERANCE}
      */
     static void scan(
-            NDArray input, int[] labels, Scores scores, String argument, CalibrationStats sink) {
+            NDArray input,
+            int[] labels,
+            Scores scores,
+            String argument,
+            long firstRow,
+            CalibrationStats sink) {
         boolean logits = scores == Scores.LOGITS;
         Shape shape = input.getShape();
         long rows = shape.get(0);
@@ -133,7 +139,7 @@ final class RowScanner {
                 if (logits) {
                     values = wide.logSoftmax(1).toDoubleArray();
                     if (!allFinite(values)) {
-                        checkFinite(wide, start, argument);
+                        checkFinite(wide, firstRow + start, argument);
                     }
                 } else {
                     values = wide.toDoubleArray();
@@ -151,7 +157,7 @@ final class RowScanner {
                     nll = -values[offset + label];
                 } else {
                     System.arraycopy(values, offset, row, 0, classes);
-                    checkProbabilities(row, rowIndex, argument);
+                    checkProbabilities(row, firstRow + rowIndex, argument);
                     nll = -Math.log(Math.max(row[label], tiny));
                 }
                 int predicted = 0;

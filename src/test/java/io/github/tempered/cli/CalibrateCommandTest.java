@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.tempered.calibration.TemperatureScaler;
 import io.github.tempered.testing.Fixtures;
+import io.github.tempered.testing.NumpyFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -1,0 +1,690 @@
+package io.github.tempered.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.tempered.internal.Inputs;
+import io.github.tempered.internal.OwnedArrays;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * A classifier's saved outputs and true labels, read from NumPy or CSV files in chunks of rows and
+ * never whole: an {@code Iterable<NDList>} of {@code (logits, labels)} chunks for {@code
+ * TemperatureScaler.fit(Iterable)} and {@code CalibrationReport.Accumulator}, with memory bounded
+ * by one chunk whatever the number of rows.
+ *
+ * <h2>Files</h2>
+ *
+ * <ul>
+ *   <li>Outputs: an {@code (N, C)} array of logits or, with {@link OutputKind#PROBABILITIES},
+ *       probabilities, in a NumPy {@code .npy} file, a member of an {@code .npz} archive, or a CSV
+ *       file ({@code .csv} / {@code .txt}; a non-numeric first row is a header).
+ *   <li>Labels: an {@code (N)} (or {@code (N, 1)}) array of class indices in {@code [0, C)}, whole
+ *       numbers of any numeric type, in another member of the same {@code .npz} or in a separate
+ *       {@code .npy}, {@code .npz} or one-column CSV file ({@link Builder#optLabels}).
+ *   <li>NumPy types: float16, float32, float64, int8, uint8, int32, int64, little-endian, in C or
+ *       Fortran order; {@code .npz} members stored or deflated ({@code numpy.savez} and {@code
+ *       savez_compressed}). Big-endian, int16, unsigned 16- to 64-bit, boolean, object and string
+ *       arrays are refused.
+ *   <li>Which {@code .npz} member: the one named by {@link Builder#optOutputsKey} / {@link
+ *       Builder#optLabelsKey}; else the only one; else the first named {@code logits}, {@code
+ *       predictions}, {@code probabilities}, {@code probs} (outputs) or {@code labels}, {@code
+ *       ground_truth}, {@code targets}, {@code y} (labels); else the first 2-D floating-point
+ *       member (outputs) or the first non-floating one (labels).
+ * </ul>
+ *
+ * <h2>Chunks</h2>
+ *
+ * <p>Each element is an {@link NDList} of two engine-owned arrays attached to the reader's manager:
+ * {@code logits}, float64 {@code (n, C)} (the file's values widened exactly; probabilities {@code
+ * p} become {@code log(max(p, 1e-38))}, which changes neither the softmax nor temperature scaling,
+ * and keeps zeros finite), and {@code labels}, int64 {@code (n)}. Chunks hold {@link
+ * #getChunkRows()} rows in file order, the last one fewer. The caller owns each chunk and closes it
+ * when done ({@code TemperatureScaler.fit} does); open chunks are closed with the reader's own
+ * manager at {@link #close()}.
+ *
+ * <p>Every call of {@link #iterator()} (or of the iterator of a {@link #range}) is a new pass that
+ * reads the files again from the first row wanted: {@code .npy} files and stored {@code .npz}
+ * members with positioned reads, deflated members through the inflater from the member's start, CSV
+ * by parsing from the top. A deflated Fortran-order member is inflated once into a temporary file,
+ * deleted at {@link #close()}.
+ *
+ * <h2>Checks</h2>
+ *
+ * <p>{@link Builder#build()} reads headers only (and a CSV file once, to count and check its rows)
+ * and refuses, with an {@link IllegalArgumentException} that names the file: unknown formats,
+ * malformed headers, unsupported types, data shorter than the header declares (an {@code .npz}
+ * member must also not hold more, as a zip bomb would), outputs that are not {@code (N, C)}, labels
+ * of another length, and empty arrays. While chunks are read, an {@link IllegalArgumentException}
+ * numbering rows from 0 in the file reports a label that is not a whole number in {@code [0, C)}, a
+ * NaN or infinite output, and (for probabilities) a negative value or a row whose sum is more than
+ * {@code 1e-3} from 1; an I/O failure is an {@link UncheckedIOException}.
+ *
+ * <h2>Memory</h2>
+ *
+ * <p>A chunk takes {@code n * C * 8} bytes of engine memory; reading it takes one reused buffer of
+ * the file's bytes for a chunk on the Java heap and one reused direct buffer of {@code
+ * getChunkRows() * C * 8} bytes. The default chunk is about 64 MB of float64 logits ({@link
+ * #DEFAULT_CHUNK_BYTES}).
+ *
+ * <h2>Example</h2>
+ *
+ * <pre>{@code
+ * try (ModelOutputs outputs = ModelOutputs.builder()
+ *         .setOutputs(Path.of("eval.npz"))            // members "logits" and "labels"
+ *         .build()) {
+ *     long half = outputs.getRowCount() / 2;
+ *     TemperatureFit fit = new TemperatureScaler().fit(outputs.range(0, half));
+ *     CalibrationReport.Accumulator after = CalibrationReport.accumulator(15);
+ *     for (NDList chunk : outputs.range(half, outputs.getRowCount())) {
+ *         try (chunk) {
+ *             after.addLogits(chunk.get(0).div(fit.temperature()), chunk.get(1));
+ *         }
+ *     }
+ *     System.out.println(after.report());
+ * }
+ * }</pre>
+ *
+ * <p>Instances are safe to share across threads: chunks are read one at a time under a lock.
+ */
+public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
+
+    /** The size of the float64 logits of one chunk when no chunk size is set: 64 MiB. */
+    public static final long DEFAULT_CHUNK_BYTES = 64L << 20;
+
+    private static final double TINY = 1e-38;
+    private static final String[] OUTPUTS_KEYS = {
+        "logits", "predictions", "probabilities", "probs"
+    };
+    private static final String[] LABELS_KEYS = {"labels", "ground_truth", "targets", "y"};
+    private static final long MAX_BUFFER = Integer.MAX_VALUE - 8;
+
+    private final ArrayFile outputsFile;
+    private final ArrayFile labelsFile;
+    private final StoredArray outputs;
+    private final StoredArray labels;
+    private final String outputsName;
+    private final String labelsName;
+    private final OutputKind kind;
+    private final long rows;
+    private final int classes;
+    private final int chunkRows;
+    private final NDManager manager;
+    private final boolean ownsManager;
+    private final Set<StoredArray.RowCursor> openCursors = new LinkedHashSet<>();
+    private ByteBuffer staging;
+    private boolean closed;
+
+    private ModelOutputs(Builder builder, ArrayFile outputsFile, ArrayFile labelsFile) {
+        this.outputsFile = outputsFile;
+        this.labelsFile = labelsFile;
+        this.kind = builder.kind;
+        outputs = pick(outputsFile, builder.outputsKey, OUTPUTS_KEYS, "optOutputsKey", true);
+        String outName = outputsFile.path().getFileName().toString();
+        if (outputs.name() != null) {
+            outName += " (" + outputs.name() + ")";
+        }
+        outputsName = outName;
+        if (labelsFile != outputsFile) {
+            labels = pick(labelsFile, builder.labelsKey, LABELS_KEYS, "optLabelsKey", false);
+            labelsName = labelsFile.path().getFileName().toString();
+        } else {
+            if (outputsFile.arrays().size() < 2) {
+                throw new IllegalArgumentException(
+                        outputsFile.path()
+                                + " holds a single array; give the labels with optLabels(file)"
+                                + " (or save both arrays in one .npz)");
+            }
+            labels = pick(outputsFile, builder.labelsKey, LABELS_KEYS, "optLabelsKey", false);
+            labelsName = labels.name() == null ? "labels" : labels.name();
+        }
+        outputs.requireReadable();
+        labels.requireReadable();
+        long[] shape = outputs.dims();
+        if (shape.length != 2) {
+            throw new IllegalArgumentException(
+                    outputsName + " has shape " + outputs.shapeText() + "; expected (N, C)");
+        }
+        long[] labelShape = labels.dims();
+        rows = shape[0];
+        boolean column = labelShape.length == 2 && labelShape[1] == 1;
+        if (!(labelShape.length == 1 || column) || labelShape[0] != rows) {
+            throw new IllegalArgumentException(
+                    outputsName
+                            + " has "
+                            + rows
+                            + " rows but the labels ("
+                            + labelsName
+                            + ") have shape "
+                            + (column ? new Shape(labelShape[0]) : labels.shapeText())
+                            + "; expected ("
+                            + rows
+                            + ")");
+        }
+        if (rows == 0 || shape[1] == 0) {
+            throw new IllegalArgumentException(
+                    outputsName + " is empty: shape " + outputs.shapeText());
+        }
+        requireNumeric(outputs, outputsName);
+        requireNumeric(labels, "labels " + labelsName);
+        if (shape[1] > MAX_BUFFER / Double.BYTES) {
+            throw new IllegalArgumentException(
+                    outputsName
+                            + " has "
+                            + shape[1]
+                            + " classes: one row of float64 logits needs more than 2 GB");
+        }
+        classes = (int) shape[1];
+        long rowBytes = (long) classes * Double.BYTES;
+        long wanted =
+                builder.chunkRows != null
+                        ? builder.chunkRows
+                        : Math.max(1, DEFAULT_CHUNK_BYTES / rowBytes);
+        if (Math.min(wanted, rows) > MAX_BUFFER / rowBytes) {
+            throw new IllegalArgumentException(
+                    "optChunkRows: "
+                            + wanted
+                            + " rows of "
+                            + classes
+                            + " float64 logits exceed the 2 GB one buffer holds; use at most "
+                            + MAX_BUFFER / rowBytes);
+        }
+        chunkRows = (int) Math.min(wanted, rows);
+        if (builder.manager != null) {
+            manager = builder.manager;
+            ownsManager = false;
+        } else {
+            manager = NDManager.newBaseManager();
+            ownsManager = true;
+        }
+    }
+
+    /**
+     * Creates a builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static void requireNumeric(StoredArray array, String what) {
+        if (!array.type().isNumeric()) {
+            throw new IllegalArgumentException(what + " is not numeric: data type " + array.type());
+        }
+    }
+
+    private static StoredArray pick(
+            ArrayFile file, String key, String[] guesses, String option, boolean floats) {
+        List<StoredArray> arrays = file.arrays();
+        if (key != null) {
+            for (StoredArray a : arrays) {
+                if (key.equals(a.name())) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException(
+                    file.path()
+                            + " has no array named '"
+                            + key
+                            + "' (it has "
+                            + names(arrays)
+                            + ")");
+        }
+        if (arrays.size() == 1) {
+            return arrays.get(0);
+        }
+        for (String guess : guesses) {
+            for (StoredArray a : arrays) {
+                if (guess.equals(a.name())) {
+                    return a;
+                }
+            }
+        }
+        for (StoredArray a : arrays) {
+            if (floats ? a.isFloating() && a.dims().length == 2 : !a.isFloating()) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException(
+                file.path() + " holds " + names(arrays) + "; choose one with " + option);
+    }
+
+    private static String names(List<StoredArray> arrays) {
+        List<String> names = new ArrayList<>();
+        for (StoredArray a : arrays) {
+            names.add(a.name() == null ? "(unnamed) " + a.shapeText() : a.name());
+        }
+        return String.join(", ", names);
+    }
+
+    /**
+     * Returns the number of rows {@code N}.
+     *
+     * @return the rows, at least 1
+     */
+    public long getRowCount() {
+        return rows;
+    }
+
+    /**
+     * Returns the number of classes {@code C}.
+     *
+     * @return the columns of the outputs, at least 1
+     */
+    public int getNumClasses() {
+        return classes;
+    }
+
+    /**
+     * Returns the rows per chunk.
+     *
+     * @return the rows of every chunk but the last, at most {@link #getRowCount()}
+     */
+    public int getChunkRows() {
+        return chunkRows;
+    }
+
+    /**
+     * Returns what the outputs hold.
+     *
+     * @return logits or probabilities
+     */
+    public OutputKind getKind() {
+        return kind;
+    }
+
+    /**
+     * Returns a one-line description of what is read, e.g. {@code "outputs.npz (logits), labels
+     * labels: 10000 rows, 100 classes (logits)"}.
+     *
+     * @return the description
+     */
+    public String getDescription() {
+        return String.format(
+                Locale.ROOT,
+                "%s, labels %s: %d rows, %d classes%s",
+                outputsName,
+                labelsName,
+                rows,
+                classes,
+                kind == OutputKind.PROBABILITIES ? " (probabilities; log taken)" : " (logits)");
+    }
+
+    /**
+     * Starts a pass over all rows.
+     *
+     * @return an iterator of {@code (logits, labels)} chunks
+     */
+    @Override
+    public Iterator<NDList> iterator() {
+        return new Pass(0, rows);
+    }
+
+    /**
+     * Returns the rows {@code [from, to)} as an iterable whose every iterator is a new pass over
+     * them, e.g. the first rows to fit a temperature and the rest to score it. Chunks start at
+     * {@code from} and hold {@link #getChunkRows()} rows, the last one fewer.
+     *
+     * @param from the first row, in {@code [0, N]}
+     * @param to the row after the last, in {@code [from, N]}
+     * @return the rows' chunks
+     * @throws IllegalArgumentException if the range is not within {@code [0, N]}
+     */
+    public Iterable<NDList> range(long from, long to) {
+        if (from < 0 || to < from || to > rows) {
+            throw new IllegalArgumentException(
+                    "range: must satisfy 0 <= from <= to <= "
+                            + rows
+                            + ", got ["
+                            + from
+                            + ", "
+                            + to
+                            + ")");
+        }
+        return () -> new Pass(from, to);
+    }
+
+    /**
+     * Closes the files, deletes temporary copies and, unless a manager was given to the builder,
+     * closes the reader's manager and every chunk still open in it.
+     *
+     * @throws IOException if closing a file fails
+     */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            for (StoredArray.RowCursor cursor : openCursors) {
+                cursor.close();
+            }
+            openCursors.clear();
+            if (labelsFile != outputsFile) {
+                labelsFile.close();
+            }
+        } finally {
+            outputsFile.close();
+            if (ownsManager) {
+                manager.close();
+            }
+        }
+    }
+
+    /** One pass over rows {@code [from, to)}. */
+    private final class Pass implements Iterator<NDList> {
+        private final long from;
+        private final long to;
+        private long next;
+        private StoredArray.RowCursor outputCursor;
+        private StoredArray.RowCursor labelCursor;
+
+        Pass(long from, long to) {
+            this.from = from;
+            this.to = to;
+            this.next = from;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < to;
+        }
+
+        @Override
+        public NDList next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("the pass over rows [" + from + ", " + to + ")");
+            }
+            synchronized (ModelOutputs.this) {
+                if (closed) {
+                    throw new IllegalStateException("the ModelOutputs reader is closed");
+                }
+                boolean done = false;
+                try {
+                    NDList chunk = read((int) Math.min(chunkRows, to - next));
+                    done = next == to;
+                    return chunk;
+                } catch (IOException e) {
+                    done = true;
+                    throw new UncheckedIOException(e);
+                } catch (RuntimeException | Error e) {
+                    done = true;
+                    throw e;
+                } finally {
+                    if (done) {
+                        closeCursors();
+                    }
+                }
+            }
+        }
+
+        private NDList read(int n) throws IOException {
+            if (staging == null) {
+                staging =
+                        ByteBuffer.allocateDirect(chunkRows * classes * Double.BYTES)
+                                .order(ByteOrder.nativeOrder());
+            }
+            if (outputCursor == null) {
+                outputCursor = outputs.open(from, classes);
+                openCursors.add(outputCursor);
+                labelCursor = labels.open(from, 1);
+                openCursors.add(labelCursor);
+            }
+            outputCursor.next(n);
+            labelCursor.next(n);
+            long[] classIndices = new long[n];
+            double[] value = new double[1];
+            for (int r = 0; r < n; r++) {
+                labelCursor.row(r, value);
+                classIndices[r] = classIndex(value[0], next + r);
+            }
+            DoubleBuffer into = staging.asDoubleBuffer();
+            double[] row = new double[classes];
+            for (int r = 0; r < n; r++) {
+                outputCursor.row(r, row);
+                checkRow(row, next + r);
+                into.put(row);
+            }
+            NDArray logits =
+                    OwnedArrays.copyOf(manager, staging, new Shape(n, classes), DataType.FLOAT64);
+            NDArray labelArray;
+            try {
+                labelArray = OwnedArrays.create(manager, classIndices, new Shape(n));
+            } catch (RuntimeException | Error e) {
+                logits.close();
+                throw e;
+            }
+            logits.setName("logits");
+            labelArray.setName("labels");
+            next += n;
+            return new NDList(logits, labelArray);
+        }
+
+        private long classIndex(double v, long row) {
+            if (v != Math.rint(v) || v < 0 || v >= classes) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                Locale.ROOT,
+                                "labels %s: row %d holds %s, not a class index in [0, %d)",
+                                labelsName,
+                                row,
+                                v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v),
+                                classes));
+            }
+            return (long) v;
+        }
+
+        /** Checks one row of outputs and, for probabilities, turns it into logits in place. */
+        private void checkRow(double[] row, long index) {
+            for (int j = 0; j < row.length; j++) {
+                if (!Double.isFinite(row[j])) {
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s contains a non-finite value (%s) in row %d, column %d",
+                                    outputsName,
+                                    row[j],
+                                    index,
+                                    j));
+                }
+            }
+            if (kind != OutputKind.PROBABILITIES) {
+                return;
+            }
+            double sum = 0;
+            for (int j = 0; j < row.length; j++) {
+                double p = row[j];
+                if (p < 0) {
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s: row %d has a negative probability %s (column %d);"
+                                            + " are these logits? read them with"
+                                            + " OutputKind.LOGITS",
+                                    outputsName,
+                                    index,
+                                    p,
+                                    j));
+                }
+                sum += p;
+            }
+            if (Math.abs(sum - 1) > Inputs.PROBABILITY_ROW_SUM_TOLERANCE) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                Locale.ROOT,
+                                "%s: row %d sums to %.6f, not 1 (tolerance %s); are these"
+                                        + " logits? read them with OutputKind.LOGITS",
+                                outputsName,
+                                index,
+                                sum,
+                                Inputs.PROBABILITY_ROW_SUM_TOLERANCE));
+            }
+            for (int j = 0; j < row.length; j++) {
+                row[j] = Math.log(Math.max(row[j], TINY));
+            }
+        }
+
+        private void closeCursors() {
+            for (StoredArray.RowCursor cursor :
+                    new StoredArray.RowCursor[] {outputCursor, labelCursor}) {
+                if (cursor != null) {
+                    openCursors.remove(cursor);
+                    try {
+                        cursor.close();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+            outputCursor = null;
+            labelCursor = null;
+        }
+    }
+
+    /** Builds a {@link ModelOutputs} reader. */
+    public static final class Builder {
+
+        private Path outputs;
+        private Path labels;
+        private String outputsKey;
+        private String labelsKey;
+        private OutputKind kind = OutputKind.LOGITS;
+        private Integer chunkRows;
+        private NDManager manager;
+
+        private Builder() {}
+
+        /**
+         * Sets the file of outputs: {@code .npy}, {@code .npz} or {@code .csv} / {@code .txt}.
+         *
+         * @param file the file; required
+         * @return this builder
+         */
+        public Builder setOutputs(Path file) {
+            this.outputs = file;
+            return this;
+        }
+
+        /**
+         * Sets a separate file of labels ({@code .npy}, {@code .npz} or one-column CSV); without it
+         * the labels are another member of the outputs' {@code .npz}.
+         *
+         * @param file the labels' file
+         * @return this builder
+         */
+        public Builder optLabels(Path file) {
+            this.labels = file;
+            return this;
+        }
+
+        /**
+         * Sets the name of the outputs' member in an {@code .npz} (without {@code .npy}); by
+         * default it is guessed as the class documentation says.
+         *
+         * @param key the member's name
+         * @return this builder
+         */
+        public Builder optOutputsKey(String key) {
+            this.outputsKey = key;
+            return this;
+        }
+
+        /**
+         * Sets the name of the labels' member in an {@code .npz}; by default it is guessed.
+         *
+         * @param key the member's name
+         * @return this builder
+         */
+        public Builder optLabelsKey(String key) {
+            this.labelsKey = key;
+            return this;
+        }
+
+        /**
+         * Sets what the outputs hold.
+         *
+         * @param kind logits (the default) or probabilities
+         * @return this builder
+         */
+        public Builder optKind(OutputKind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        /**
+         * Sets the rows per chunk; by default a chunk's float64 logits take about {@link
+         * #DEFAULT_CHUNK_BYTES} ({@code max(1, 64 MiB / (8 C))} rows).
+         *
+         * @param rows at least 1; a chunk's {@code rows * C * 8} bytes must stay under 2 GB
+         * @return this builder
+         */
+        public Builder optChunkRows(int rows) {
+            this.chunkRows = rows;
+            return this;
+        }
+
+        /**
+         * Sets the manager the chunks are attached to; by default the reader creates one and closes
+         * it with itself.
+         *
+         * @param manager the manager, left open by the reader
+         * @return this builder
+         */
+        public Builder optManager(NDManager manager) {
+            this.manager = manager;
+            return this;
+        }
+
+        /**
+         * Opens the files, reads their headers (a CSV file once in full) and checks them.
+         *
+         * @return the reader, to be closed
+         * @throws java.nio.file.NoSuchFileException if a file does not exist
+         * @throws IOException if a file cannot be read
+         * @throws IllegalArgumentException if an option is out of range or a file is not usable
+         *     (see the class documentation), naming the option or the file
+         */
+        public ModelOutputs build() throws IOException {
+            if (outputs == null) {
+                throw new IllegalArgumentException("outputs: must be set (setOutputs)");
+            }
+            if (kind == null) {
+                throw new IllegalArgumentException("kind: must not be null");
+            }
+            if (chunkRows != null && chunkRows < 1) {
+                throw new IllegalArgumentException(
+                        "optChunkRows: must be at least 1, got " + chunkRows);
+            }
+            ArrayFile outputsFile = ArrayFile.open(outputs);
+            ArrayFile labelsFile = outputsFile;
+            try {
+                if (labels != null) {
+                    labelsFile = ArrayFile.open(labels);
+                }
+                return new ModelOutputs(this, outputsFile, labelsFile);
+            } catch (IOException | RuntimeException e) {
+                if (labelsFile != outputsFile) {
+                    labelsFile.close();
+                }
+                outputsFile.close();
+                throw e;
+            }
+        }
+    }
+}
