@@ -96,8 +96,8 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
             names = "--chunk-rows",
             paramLabel = "N",
             description =
-                    "Rows read at a time (default: about 64 MB of float64 logits, 64 MiB / (8 C)"
-                            + " rows); memory grows with it, not with the file.")
+                    "Rows read at a time (default: 16 MiB of float64 logits, 16 MiB / (8 C) rows,"
+                            + " about 64 MB in use); memory grows with it, not with the file.")
     private Integer chunkRows;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON.")
@@ -215,9 +215,10 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
         CalibrationReport after = scored[1];
         out.printf(
                 Locale.ROOT,
-                "Read in chunks of %d rows: %d passes over the fit rows, 1 over the scored rows%n",
+                "Read in chunks of %d rows: %d pass%s over the fit rows, 1 over the scored rows%n",
                 outputs.getChunkRows(),
-                fit.iterations());
+                fit.iterations(),
+                fit.iterations() == 1 ? "" : "es");
         out.println("Scored on " + scoredName + ", " + bins + " bins:");
         out.print(Reports.table(before, after));
         if (nFit < n) {
@@ -310,7 +311,7 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
                         rows,
                         outputs.getNumClasses(),
                         chunkMb,
-                        3 * chunkMb,
+                        4 * chunkMb,
                         Runtime.getRuntime().maxMemory() >> 20,
                         Math.max(1, rows / 4)),
                 e);

@@ -78,8 +78,10 @@ import java.util.Set;
  *
  * <p>A chunk takes {@code n * C * 8} bytes of engine memory; reading it takes one reused buffer of
  * the file's bytes for a chunk on the Java heap and one reused direct buffer of {@code
- * getChunkRows() * C * 8} bytes. The default chunk is about 64 MB of float64 logits ({@link
- * #DEFAULT_CHUNK_BYTES}).
+ * getChunkRows() * C * 8} bytes. With the Java copy a temperature fit makes of each chunk, about
+ * four times the chunk's float64 size is in use at a time: some 64 MB for the default chunk of 16
+ * MiB of float64 logits ({@link #DEFAULT_CHUNK_BYTES}; {@code docs/design.md} has the measurements
+ * behind that size).
  *
  * <h2>Example</h2>
  *
@@ -103,8 +105,11 @@ import java.util.Set;
  */
 public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
 
-    /** The size of the float64 logits of one chunk when no chunk size is set: 64 MiB. */
-    public static final long DEFAULT_CHUNK_BYTES = 64L << 20;
+    /**
+     * The size of the float64 logits of one chunk when no chunk size is set: 16 MiB, about 64 MB in
+     * flight while a chunk is read and fitted (see the class documentation).
+     */
+    public static final long DEFAULT_CHUNK_BYTES = 16L << 20;
 
     private static final double TINY = 1e-38;
     private static final String[] OUTPUTS_KEYS = {
@@ -629,7 +634,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
 
         /**
          * Sets the rows per chunk; by default a chunk's float64 logits take about {@link
-         * #DEFAULT_CHUNK_BYTES} ({@code max(1, 64 MiB / (8 C))} rows).
+         * #DEFAULT_CHUNK_BYTES} ({@code max(1, 16 MiB / (8 C))} rows).
          *
          * @param rows at least 1; a chunk's {@code rows * C * 8} bytes must stay under 2 GB
          * @return this builder

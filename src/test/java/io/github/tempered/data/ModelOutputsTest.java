@@ -537,7 +537,7 @@ public class ModelOutputsTest {
                         + " holds; use at most 2684354");
         try (ModelOutputs reader =
                 ModelOutputs.builder().setOutputs(sparse).optLabels(labels).build()) {
-            assertEquals(reader.getChunkRows(), 83_886, "64 MiB / (8 x 100) rows by default");
+            assertEquals(reader.getChunkRows(), 20_971, "16 MiB / (8 x 100) rows by default");
         }
         Files.delete(sparse);
     }
