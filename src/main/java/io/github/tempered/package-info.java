@@ -3,7 +3,8 @@
  *
  * <p>Packages by capability: {@code loss} (losses), {@code nn} (blocks), {@code calibration}
  * (temperature fitting, metrics, evaluators, plots), {@code grad} (gradient checking), {@code data}
- * (dataset loaders) and {@code cli} (the {@code tempered} command line).
+ * (dataset loaders) and {@code cli} (the {@code tempered} command line). {@code internal} holds
+ * shared helpers that are not API.
  *
  * <h2>Data types</h2>
  *
@@ -17,14 +18,10 @@
  *       does. {@code TemperatureScaler}, {@code CalibrationReport} and the evaluators widen every
  *       value to float64 and compute in float64; evaluator results are float64 for float64
  *       predictions and float32 otherwise.
- *   <li>bfloat16: DJL 0.36's PyTorch engine aborts the JVM ("terminate called without an active
- *       exception") when it creates any bfloat16 array, even {@code zeros}, so bfloat16 input
- *       cannot reach Tempered. Tempered never creates one: {@code OwnedArrays} and the blocks'
- *       {@code initialize} reject the type with an {@link java.lang.IllegalArgumentException}. The
- *       same engine also aborts creating int16 and unsigned 16-, 32- and 64-bit arrays; {@code
- *       tempered calibrate} checks NumPy files for those types before DJL decodes them.
+ *   <li>bfloat16 cannot be used: DJL 0.36's PyTorch engine aborts the JVM when it creates such an
+ *       array ({@code docs/djl-notes.md} has the details and the other types it cannot create).
  *   <li>Class-index labels: int64, int32, int8 or uint8, and floating point holding whole numbers
- *       where an entry point accepts it; see {@link io.github.tempered.internal.ClassIndices}.
+ *       where an entry point accepts it.
  * </ul>
  *
  * <h2>NaN and infinite values</h2>

@@ -15,7 +15,7 @@ public final class BrierScore extends CalibrationEvaluator {
     }
 
     private BrierScore(Builder builder) {
-        super(builder.name, builder.fromLogits, 1);
+        super(builder, 1, CalibrationStats::brier);
     }
 
     /**
@@ -27,33 +27,17 @@ public final class BrierScore extends CalibrationEvaluator {
         return new Builder();
     }
 
-    @Override
-    double metric(CalibrationStats stats) {
-        return stats.brier();
-    }
-
     /** Builds a {@link BrierScore}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends BaseBuilder<Builder, BrierScore> {
 
         private Builder() {
-            super("Brier");
+            super("Brier", BrierScore::new);
         }
 
         /** {@inheritDoc} */
         @Override
         protected Builder self() {
             return this;
-        }
-
-        /**
-         * Builds the evaluator.
-         *
-         * @return the evaluator
-         * @throws IllegalArgumentException if the name is empty
-         */
-        public BrierScore build() {
-            checkName();
-            return new BrierScore(this);
         }
     }
 }

@@ -10,6 +10,8 @@ import io.github.tempered.internal.Inputs;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The common part of the calibration evaluators {@link ExpectedCalibrationError}, {@link
@@ -44,12 +46,24 @@ public abstract class CalibrationEvaluator extends Evaluator {
 
     private final boolean fromLogits;
     private final int numBins;
+    private final ToDoubleFunction<CalibrationStats> metric;
     private final Map<String, CalibrationStats> accumulators = new ConcurrentHashMap<>();
 
-    CalibrationEvaluator(String name, boolean fromLogits, int numBins) {
-        super(name);
-        this.fromLogits = fromLogits;
+    /**
+     * Creates an evaluator from its builder's options.
+     *
+     * @param builder the builder (name, logits or probabilities)
+     * @param numBins the number of equal-width bins the metric uses
+     * @param metric the metric of some statistics, NaN when they hold no sample
+     * @throws IllegalArgumentException if the name is empty or {@code numBins < 1}
+     */
+    CalibrationEvaluator(
+            BaseBuilder<?, ?> builder, int numBins, ToDoubleFunction<CalibrationStats> metric) {
+        super(builder.checkedName());
+        CalibrationReport.checkBins(numBins);
+        this.fromLogits = builder.fromLogits;
         this.numBins = numBins;
+        this.metric = metric;
     }
 
     /**
@@ -65,8 +79,9 @@ public abstract class CalibrationEvaluator extends Evaluator {
         return numBins;
     }
 
-    /** The metric of the given statistics, NaN when they hold no sample. */
-    abstract double metric(CalibrationStats stats);
+    private double metric(CalibrationStats stats) {
+        return metric.applyAsDouble(stats);
+    }
 
     /**
      * Computes the metric of one batch.
@@ -189,14 +204,17 @@ public abstract class CalibrationEvaluator extends Evaluator {
      * The options shared by the calibration evaluators' builders.
      *
      * @param <T> the concrete builder
+     * @param <E> the evaluator it builds
      */
-    public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
+    public abstract static class BaseBuilder<T extends BaseBuilder<T, E>, E extends Evaluator> {
 
-        String name;
-        boolean fromLogits = true;
+        private final Function<T, E> factory;
+        private String name;
+        private boolean fromLogits = true;
 
-        BaseBuilder(String name) {
+        BaseBuilder(String name, Function<T, E> factory) {
             this.name = name;
+            this.factory = factory;
         }
 
         /**
@@ -229,11 +247,22 @@ public abstract class CalibrationEvaluator extends Evaluator {
          */
         protected abstract T self();
 
-        void checkName() {
+        /**
+         * Builds the evaluator.
+         *
+         * @return the evaluator
+         * @throws IllegalArgumentException if the name is empty or an option is invalid
+         */
+        public E build() {
+            return factory.apply(self());
+        }
+
+        String checkedName() {
             if (name == null || name.isEmpty()) {
                 throw new IllegalArgumentException(
                         "name: must not be null or empty, got " + (name == null ? "null" : "\"\""));
             }
+            return name;
         }
     }
 }

@@ -62,13 +62,11 @@ import java.util.Set;
  * <ul>
  *   <li>Probabilities: an {@code (N, C)} floating-point array (float32, float64 or float16), every
  *       entry finite and non-negative and every row summing to 1 within {@link #ROW_SUM_TOLERANCE}.
- *       They are widened to float64 exactly, and every metric is computed in float64. (bfloat16
- *       cannot occur: DJL 0.36's PyTorch engine aborts the JVM when it creates a bfloat16 array.)
+ *       They are widened to float64 exactly, and every metric is computed in float64.
  *   <li>Logits: an {@code (N, C)} floating-point array of finite values; the engine widens them to
  *       float64 and takes the log-softmax, and the probabilities are its exponential.
  *   <li>Labels: an {@code (N)} array of class indices in {@code [0, C)}, of an integer type (int64,
- *       int32, int8 or uint8; read by {@link io.github.tempered.internal.ClassIndices}, which
- *       rejects floating-point labels here).
+ *       int32, int8 or uint8; floating-point labels are rejected).
  *   <li>NaN and infinite values are always rejected (a calibration report is a final number, not a
  *       training signal); the metrics are plain Java {@code double}s.
  * </ul>

@@ -26,7 +26,7 @@ public final class ExpectedCalibrationError extends CalibrationEvaluator {
     }
 
     private ExpectedCalibrationError(Builder builder) {
-        super(builder.name, builder.fromLogits, builder.numBins);
+        super(builder, builder.numBins, CalibrationStats::ece);
     }
 
     /**
@@ -47,18 +47,13 @@ public final class ExpectedCalibrationError extends CalibrationEvaluator {
         return numBins();
     }
 
-    @Override
-    double metric(CalibrationStats stats) {
-        return stats.ece();
-    }
-
     /** Builds an {@link ExpectedCalibrationError}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends BaseBuilder<Builder, ExpectedCalibrationError> {
 
         private int numBins = DEFAULT_BINS;
 
         private Builder() {
-            super("ECE");
+            super("ECE", ExpectedCalibrationError::new);
         }
 
         /**
@@ -76,18 +71,6 @@ public final class ExpectedCalibrationError extends CalibrationEvaluator {
         @Override
         protected Builder self() {
             return this;
-        }
-
-        /**
-         * Builds the evaluator.
-         *
-         * @return the evaluator
-         * @throws IllegalArgumentException if the name is empty or {@code numBins < 1}
-         */
-        public ExpectedCalibrationError build() {
-            checkName();
-            CalibrationReport.checkBins(numBins);
-            return new ExpectedCalibrationError(this);
         }
     }
 }

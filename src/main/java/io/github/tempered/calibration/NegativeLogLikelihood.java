@@ -17,7 +17,7 @@ public final class NegativeLogLikelihood extends CalibrationEvaluator {
     }
 
     private NegativeLogLikelihood(Builder builder) {
-        super(builder.name, builder.fromLogits, 1);
+        super(builder, 1, CalibrationStats::nll);
     }
 
     /**
@@ -29,33 +29,17 @@ public final class NegativeLogLikelihood extends CalibrationEvaluator {
         return new Builder();
     }
 
-    @Override
-    double metric(CalibrationStats stats) {
-        return stats.nll();
-    }
-
     /** Builds a {@link NegativeLogLikelihood}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends BaseBuilder<Builder, NegativeLogLikelihood> {
 
         private Builder() {
-            super("NLL");
+            super("NLL", NegativeLogLikelihood::new);
         }
 
         /** {@inheritDoc} */
         @Override
         protected Builder self() {
             return this;
-        }
-
-        /**
-         * Builds the evaluator.
-         *
-         * @return the evaluator
-         * @throws IllegalArgumentException if the name is empty
-         */
-        public NegativeLogLikelihood build() {
-            checkName();
-            return new NegativeLogLikelihood(this);
         }
     }
 }

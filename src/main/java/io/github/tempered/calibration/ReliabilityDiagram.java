@@ -1,13 +1,5 @@
 package io.github.tempered.calibration;
 
-import de.erichseifert.vectorgraphics2d.Document;
-import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
-import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
-import de.erichseifert.vectorgraphics2d.util.PageSize;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -17,14 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import javax.imageio.ImageIO;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
-import org.knowm.xchart.style.Styler.LegendPosition;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +32,12 @@ import org.slf4j.LoggerFactory;
  * <p>A diagram holds only reports and options (no NDArrays), is immutable and may be rendered from
  * any thread. Rendering needs no display: it draws into an off-screen image or into an SVG
  * document, so it works with {@code java.awt.headless=true} (the only requirement is a font, which
- * any JDK with fontconfig has).
+ * any JDK with fontconfig has). The whole image, a single diagram or a {@link #pair pair}, is at
+ * most {@value #MAX_SIZE} pixels wide and high.
+ *
+ * <p>XChart is an optional dependency of Tempered: add {@value #XCHART_ARTIFACT} to use this class.
+ * Without it, {@link Builder#build()} (and so {@link #of} and {@link #pair}) throws an {@link
+ * IllegalStateException} that names the artifact.
  */
 public final class ReliabilityDiagram {
 
@@ -66,25 +56,22 @@ public final class ReliabilityDiagram {
      */
     public static final int MAX_SIZE = 8192;
 
-    private static final Logger logger = LoggerFactory.getLogger(ReliabilityDiagram.class);
+    /** The Maven coordinates of the XChart version that Tempered is built and tested with. */
+    public static final String XCHART_ARTIFACT = "org.knowm.xchart:xchart:3.8.8";
 
-    private static final Color ACCURACY = new Color(31, 119, 180);
-    private static final Color ACCURACY_EDGE = new Color(18, 70, 110);
-    private static final Color GAP = new Color(214, 39, 40, 80);
-    private static final Color GAP_EDGE = new Color(214, 39, 40);
-    private static final Color DIAGONAL = new Color(90, 90, 90);
-    private static final Color HISTOGRAM = new Color(120, 120, 120);
-    private static final Color CONFIDENCE_LINE = new Color(214, 39, 40);
-    private static final double HISTOGRAM_SHARE = 0.3;
-    private static final int TITLE_HEIGHT = 30;
-    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+    /** Classes of XChart and of the VectorGraphics2D it brings, loaded by the drawing code. */
+    private static final String[] XCHART_CLASSES = {
+        "org.knowm.xchart.XYChart", "de.erichseifert.vectorgraphics2d.VectorGraphics2D"
+    };
+
+    private static final Logger logger = LoggerFactory.getLogger(ReliabilityDiagram.class);
 
     private final List<Panel> panels;
     private final int width;
     private final int height;
 
     /** One diagram: a report drawn in a {@code width x height} area. */
-    private record Panel(CalibrationReport report, String title, int width, int height) {}
+    record Panel(CalibrationReport report, String title, int width, int height) {}
 
     private ReliabilityDiagram(List<Panel> panels) {
         this.panels = List.copyOf(panels);
@@ -113,6 +100,7 @@ public final class ReliabilityDiagram {
      * @param report the report
      * @return the diagram
      * @throws IllegalArgumentException if {@code report} is null
+     * @throws IllegalStateException if XChart is not on the classpath
      */
     public static ReliabilityDiagram of(CalibrationReport report) {
         return builder().setReport(report).build();
@@ -124,12 +112,24 @@ public final class ReliabilityDiagram {
      * @param before the left diagram
      * @param after the right diagram
      * @return a diagram as wide as both together and as high as the higher one
-     * @throws IllegalArgumentException if either is null
+     * @throws IllegalArgumentException if either is null, or if both together are wider than
+     *     {@value #MAX_SIZE} pixels
      */
     public static ReliabilityDiagram pair(ReliabilityDiagram before, ReliabilityDiagram after) {
         if (before == null || after == null) {
             throw new IllegalArgumentException(
                     (before == null ? "before" : "after") + ": must not be null");
+        }
+        if (before.width + after.width > MAX_SIZE) {
+            throw new IllegalArgumentException(
+                    "before, after: side by side they must be at most "
+                            + MAX_SIZE
+                            + " pixels wide, got "
+                            + before.width
+                            + " + "
+                            + after.width
+                            + " = "
+                            + (before.width + after.width));
         }
         List<Panel> both = new ArrayList<>(before.panels);
         both.addAll(after.panels);
@@ -143,6 +143,7 @@ public final class ReliabilityDiagram {
      * @param after the report of the right diagram
      * @return a diagram of twice the default width
      * @throws IllegalArgumentException if either is null
+     * @throws IllegalStateException if XChart is not on the classpath
      */
     public static ReliabilityDiagram pair(CalibrationReport before, CalibrationReport after) {
         if (before == null || after == null) {
@@ -184,7 +185,7 @@ public final class ReliabilityDiagram {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(
                     RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            paint(g);
+            ReliabilityCharts.paint(g, panels, width, height);
         } finally {
             g.dispose();
         }
@@ -214,11 +215,7 @@ public final class ReliabilityDiagram {
      */
     public void writeSvg(OutputStream out) throws IOException {
         requireStream(out);
-        VectorGraphics2D g = new VectorGraphics2D();
-        paint(g);
-        Document document =
-                new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, width, height));
-        document.writeTo(out);
+        ReliabilityCharts.writeSvg(panels, width, height, out);
     }
 
     /**
@@ -247,6 +244,23 @@ public final class ReliabilityDiagram {
         logger.debug("Wrote reliability diagram to {}", file);
     }
 
+    /** Fails with a one-line message if the drawing code's libraries cannot be loaded. */
+    private static void requireXChart() {
+        ClassLoader loader = ReliabilityDiagram.class.getClassLoader();
+        for (String name : XCHART_CLASSES) {
+            try {
+                Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new IllegalStateException(
+                        "ReliabilityDiagram needs XChart, an optional dependency of Tempered: add "
+                                + XCHART_ARTIFACT
+                                + " to the classpath ("
+                                + name
+                                + " not found)");
+            }
+        }
+    }
+
     private static void requireStream(OutputStream out) {
         if (out == null) {
             throw new IllegalArgumentException("out: must not be null");
@@ -262,192 +276,6 @@ public final class ReliabilityDiagram {
             Files.createDirectories(parent);
         }
         return Files.newOutputStream(file);
-    }
-
-    private void paint(Graphics2D g) {
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
-        int x = 0;
-        for (Panel panel : panels) {
-            paintTitle(g, panel, x);
-            int charts = panel.height() - TITLE_HEIGHT;
-            int upper = (int) Math.round(charts * (1 - HISTOGRAM_SHARE));
-            Graphics2D top = (Graphics2D) g.create();
-            try {
-                top.translate(x, TITLE_HEIGHT);
-                reliabilityChart(panel).paint(top, panel.width(), upper);
-            } finally {
-                top.dispose();
-            }
-            Graphics2D bottom = (Graphics2D) g.create();
-            try {
-                bottom.translate(x, TITLE_HEIGHT + upper);
-                histogramChart(panel).paint(bottom, panel.width(), charts - upper);
-            } finally {
-                bottom.dispose();
-            }
-            x += panel.width();
-        }
-    }
-
-    /**
-     * Draws the title as text (XChart draws its own titles as outlines, which an SVG would not show
-     * as text), centred above the panel.
-     */
-    private static void paintTitle(Graphics2D g, Panel panel, int x) {
-        CalibrationReport report = panel.report();
-        String title =
-                String.format(
-                        Locale.ROOT,
-                        "%s (ECE = %.2f%%, N = %d)",
-                        panel.title(),
-                        100 * report.ece(),
-                        report.count());
-        g.setFont(TITLE_FONT);
-        g.setColor(Color.BLACK);
-        FontMetrics metrics = g.getFontMetrics();
-        int textX = x + Math.max(4, (panel.width() - metrics.stringWidth(title)) / 2);
-        int baseline = (TITLE_HEIGHT + metrics.getAscent() - metrics.getDescent()) / 2 + 2;
-        g.drawString(title, textX, baseline);
-    }
-
-    private static XYChart reliabilityChart(Panel panel) {
-        CalibrationReport report = panel.report();
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(panel.width())
-                        .height(100)
-                        .xAxisTitle("Confidence")
-                        .yAxisTitle("Accuracy")
-                        .build();
-        style(chart, 1.0);
-        chart.getStyler().setXAxisTitleVisible(false);
-
-        List<Double> accX = new ArrayList<>();
-        List<Double> accY = new ArrayList<>();
-        List<Double> gapX = new ArrayList<>();
-        List<Double> gapY = new ArrayList<>();
-        for (CalibrationReport.Bin bin : report.bins()) {
-            if (bin.count() == 0) {
-                continue;
-            }
-            rectangle(accX, accY, bin.lower(), bin.upper(), 0, bin.accuracy());
-            rectangle(gapX, gapY, bin.lower(), bin.upper(), bin.accuracy(), bin.meanConfidence());
-        }
-        bars(chart, "Accuracy", accX, accY, ACCURACY, ACCURACY_EDGE, true);
-        bars(chart, "Gap to mean confidence", gapX, gapY, GAP, GAP_EDGE, true);
-        XYSeries diagonal =
-                chart.addSeries("Perfect calibration", new double[] {0, 1}, new double[] {0, 1});
-        line(diagonal, DIAGONAL);
-        return chart;
-    }
-
-    private static XYChart histogramChart(Panel panel) {
-        CalibrationReport report = panel.report();
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(panel.width())
-                        .height(100)
-                        .xAxisTitle("Confidence")
-                        .yAxisTitle("Fraction")
-                        .build();
-        double top = 0;
-        List<Double> xs = new ArrayList<>();
-        List<Double> ys = new ArrayList<>();
-        for (CalibrationReport.Bin bin : report.bins()) {
-            if (bin.count() == 0) {
-                continue;
-            }
-            double fraction = (double) bin.count() / report.count();
-            top = Math.max(top, fraction);
-            rectangle(xs, ys, bin.lower(), bin.upper(), 0, fraction);
-        }
-        // Headroom above the highest bar for the legend.
-        double yMax = Math.ceil(top * 1.6 / 0.05) * 0.05;
-        style(chart, yMax);
-        bars(chart, "Fraction of samples", xs, ys, HISTOGRAM, HISTOGRAM.darker(), false);
-        XYSeries accuracy =
-                chart.addSeries(
-                        String.format(Locale.ROOT, "Accuracy %.3f", report.accuracy()),
-                        new double[] {report.accuracy(), report.accuracy()},
-                        new double[] {0, yMax});
-        line(accuracy, ACCURACY);
-        XYSeries confidence =
-                chart.addSeries(
-                        String.format(Locale.ROOT, "Mean confidence %.3f", report.meanConfidence()),
-                        new double[] {report.meanConfidence(), report.meanConfidence()},
-                        new double[] {0, yMax});
-        line(confidence, CONFIDENCE_LINE);
-        return chart;
-    }
-
-    private static void style(XYChart chart, double yMax) {
-        var styler = chart.getStyler();
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setPlotBackgroundColor(Color.WHITE);
-        styler.setPlotBorderColor(Color.DARK_GRAY);
-        styler.setPlotGridLinesColor(new Color(225, 225, 225));
-        styler.setLegendPosition(LegendPosition.InsideNW);
-        styler.setLegendBorderColor(Color.LIGHT_GRAY);
-        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        styler.setChartTitleVisible(false);
-        styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        styler.setXAxisMin(0.0);
-        styler.setXAxisMax(1.0);
-        styler.setYAxisMin(0.0);
-        styler.setYAxisMax(yMax);
-        // The same label width on both charts keeps their plot areas aligned.
-        styler.setXAxisDecimalPattern("0.0");
-        styler.setYAxisDecimalPattern("0.00");
-        styler.setMarkerSize(0);
-        styler.setToolTipsEnabled(false);
-    }
-
-    /** Appends a rectangle from {@code (x0, y0)} to {@code (x1, y1)} and a NaN separator. */
-    private static void rectangle(
-            List<Double> xs, List<Double> ys, double x0, double x1, double y0, double y1) {
-        double[][] corners = {{x0, y0}, {x0, y1}, {x1, y1}, {x1, y0}};
-        for (double[] corner : corners) {
-            xs.add(corner[0]);
-            ys.add(corner[1]);
-        }
-        xs.add(x1);
-        ys.add(Double.NaN);
-    }
-
-    private static void bars(
-            XYChart chart,
-            String name,
-            List<Double> xs,
-            List<Double> ys,
-            Color fill,
-            Color edge,
-            boolean showInLegend) {
-        if (xs.isEmpty()) {
-            return;
-        }
-        XYSeries series = chart.addSeries(name, xs, ys);
-        series.setXYSeriesRenderStyle(XYSeriesRenderStyle.PolygonArea);
-        series.setShowInLegend(showInLegend);
-        series.setFillColor(fill);
-        series.setLineColor(edge);
-        series.setLineStyle(new BasicStroke(1f));
-        series.setMarker(SeriesMarkers.NONE);
-    }
-
-    private static void line(XYSeries series, Color color) {
-        series.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
-        series.setLineColor(color);
-        series.setLineStyle(
-                new BasicStroke(
-                        1.5f,
-                        BasicStroke.CAP_BUTT,
-                        BasicStroke.JOIN_MITER,
-                        10f,
-                        new float[] {6f, 4f},
-                        0f));
-        series.setMarker(SeriesMarkers.NONE);
     }
 
     /** Builds a {@link ReliabilityDiagram}. */
@@ -503,8 +331,11 @@ public final class ReliabilityDiagram {
          * @return the diagram
          * @throws IllegalArgumentException if the report or title is missing or a size is below
          *     {@value ReliabilityDiagram#MIN_SIZE} or above {@value ReliabilityDiagram#MAX_SIZE}
+         * @throws IllegalStateException if XChart ({@value ReliabilityDiagram#XCHART_ARTIFACT}) is
+         *     not on the classpath
          */
         public ReliabilityDiagram build() {
+            requireXChart();
             if (report == null) {
                 throw new IllegalArgumentException("report: must be set (setReport), got null");
             }

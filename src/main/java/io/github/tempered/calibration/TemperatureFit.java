@@ -105,10 +105,9 @@ public record TemperatureFit(
      *
      * <p>Float64 logits give float64 probabilities; float32 and float16 logits are computed and
      * returned in float32 (float16 is widened inside the autograd graph, so a gradient still flows
-     * back to logits that require one). bfloat16 logits cannot occur: DJL 0.36's PyTorch engine
-     * aborts the JVM when it creates a bfloat16 array. NaN or infinite logits propagate as they do
-     * through PyTorch's softmax (unlike {@code TemperatureScaler.fit}, which rejects them). The
-     * result is attached to the manager of {@code logits}; every intermediate array is closed.
+     * back to logits that require one). NaN or infinite logits propagate as they do through
+     * PyTorch's softmax (unlike {@code TemperatureScaler.fit}, which rejects them). The result is
+     * attached to the manager of {@code logits}; every intermediate array is closed.
      *
      * @param logits raw logits, at least one dimension, the classes along the last axis (e.g.
      *     {@code (N, C)})

@@ -31,24 +31,14 @@ import java.util.List;
  *
  * <h2>Method</h2>
  *
- * <p>With {@code beta = 1 / T} the NLL is convex: its derivative (the slope) is {@code mean_i
- * (E_p[z_i] - z_i,y_i)}, its second derivative {@code mean_i Var_p[z_i] >= 0} and its third the
- * mean third central moment, with {@code p = softmax(beta z_i)}. The fit is a <b>safeguarded
- * Newton-type method on beta</b>: each iteration is one pass over the data computing the NLL and
- * those three derivatives in float64, then a Halley step for the root of the slope (Newton's method
- * with a second-order correction, cubically convergent; a plain Newton step where Halley's
- * denominator is not positive). It starts at {@code T = 1}; until the slope has changed sign the
- * step is capped at a factor of 16 on beta per pass and clamped to the temperature bounds; once a
- * bracket {@code [lo, hi]} on beta with a sign change is known, a step that would leave it, or that
- * shrinks less than half as fast as the step before last, is replaced by (geometric) bisection of
- * the bracket, as in Numerical Recipes' {@code rtsafe}. Convergence: the last step changes {@code
- * T} by at most the tolerance (relative, {@code 1e-6} by default); the fit then returns the step's
- * target, whose NLL it extrapolates to second order. The CIFAR model outputs in the tests converge
- * in 3 or 4 passes. There is no learning rate, no iteration budget that stops short and no float32
- * finite difference: the failures of the reference implementations (an LBFGS with learning rate
- * 0.01 stopped after 50 iterations, at {@code T = 1.68} where the optimum is {@code T = 2.121}; a
- * float32 finite-difference gradient that leaves {@code T = 1} unchanged; negative temperatures)
- * cannot occur.
+ * <p>With {@code beta = 1 / T} the NLL is convex. The fit is a safeguarded Halley / Newton
+ * iteration on {@code beta} for the root of the NLL's derivative: each iteration is one pass over
+ * the data computing the NLL and its first three derivatives in float64; steps are bracketed and
+ * fall back to bisection, so it always converges. It starts at {@code T = 1} and stops when the
+ * last step changes {@code T} by at most the tolerance (relative, {@code 1e-6} by default); real
+ * model outputs take 3 or 4 passes. There is no learning rate and no iteration budget that stops
+ * short ({@code docs/design.md} explains the method and the failures of the reference
+ * implementations it avoids).
  *
  * <h2>Edge cases</h2>
  *
@@ -71,15 +61,15 @@ import java.util.List;
  * <h2>Inputs</h2>
  *
  * <ul>
- *   <li>Logits: {@code (N, C)}, float32, float64 or float16 (bfloat16 cannot occur: DJL 0.36's
- *       PyTorch engine aborts the JVM when it creates one), finite, {@code N >= 1}, {@code C >= 1}.
- *       Adding a constant to a row changes nothing, so {@code log(probabilities)} works as logits.
+ *   <li>Logits: {@code (N, C)}, float32, float64 or float16, finite, {@code N >= 1}, {@code C >=
+ *       1}. Adding a constant to a row changes nothing, so {@code log(probabilities)} works as
+ *       logits.
  *   <li>Labels: {@code (N)} class indices in {@code [0, C)} of an integer type (int64, int32, int8,
- *       uint8; read by {@link io.github.tempered.internal.ClassIndices}). Unlike {@code
- *       CrossEntropyLoss}, {@link #fit(NDArray, NDArray)} and {@link #fit(Iterable)} reject
- *       floating-point labels: a fit silently run on probabilities or one-hot rows would be wrong,
- *       so the caller converts explicitly. The {@link #fit(Dataset, Predictor)} entry point does
- *       accept floating labels holding whole numbers, since DJL's datasets produce float32 labels.
+ *       uint8). Unlike {@code CrossEntropyLoss}, {@link #fit(NDArray, NDArray)} and {@link
+ *       #fit(Iterable)} reject floating-point labels: a fit silently run on probabilities or
+ *       one-hot rows would be wrong, so the caller converts explicitly. The {@link #fit(Dataset,
+ *       Predictor)} entry point does accept floating labels holding whole numbers, since DJL's
+ *       datasets produce float32 labels.
  *   <li>Invalid input gives an {@link IllegalArgumentException} naming the argument and what was
  *       seen: null arrays, logits that are not (N, C) floating point, empty input, labels of
  *       another length, type or range, NaN or infinite logits.
@@ -88,12 +78,9 @@ import java.util.List;
  * <h2>Memory and speed</h2>
  *
  * <p>{@link #fit(NDArray, NDArray)} copies the logits once from the engine (from any device) into
- * the JVM as float64, shifted so each row's maximum is 0: 8 bytes per logit of Java heap, in blocks
- * of about a million logits. Each pass is then a Java loop (an exp and a few multiply-adds per
- * logit), parallel over rows for large blocks; JMH measured it faster and steadier than engine
- * operations on a 2-core CPU ({@code benchmarks/RESULTS.md}). A fit of 5,000 x 100 logits takes 3
- * or 4 passes. Every NDArray the fit creates is closed before it returns. The streaming entry
- * points keep one batch at a time.
+ * the JVM as float64: 8 bytes per logit of Java heap. Each pass is then a Java loop, parallel over
+ * rows for large inputs. Every NDArray the fit creates is closed before it returns. The streaming
+ * entry points keep one batch at a time.
  *
  * <p>Progress: every pass is logged through SLF4J (logger {@code
  * io.github.tempered.calibration.TemperatureSolver}) at DEBUG, and at INFO once the fit has run for

@@ -81,22 +81,20 @@ final class TemperatureSolver {
         double betaMin = 1 / maxTemperature;
         if (first.labelBelowMaxRows() == 0) {
             // Every label attains its row's maximum: the slope is negative for every beta.
-            PassTotals bound = betaMax == 1.0 ? first : log.pass(objective.at(betaMax));
-            return atBound(
+            return passAtBound(
+                    objective,
+                    log,
                     first,
-                    bound,
-                    betaMax == 1.0 ? passes : passes + 1,
-                    true,
+                    TemperatureFit.Outcome.AT_MIN_TEMPERATURE,
                     "every label is its row's arg-max");
         }
         if (first.slopeAtZero() >= 0) {
             // The slope is non-negative already at beta -> 0+, so the optimum is T = infinity.
-            PassTotals bound = betaMin == 1.0 ? first : log.pass(objective.at(betaMin));
-            return atBound(
+            return passAtBound(
+                    objective,
+                    log,
                     first,
-                    bound,
-                    betaMin == 1.0 ? passes : passes + 1,
-                    false,
+                    TemperatureFit.Outcome.AT_MAX_TEMPERATURE,
                     "the logits rank the labels no better than average");
         }
 
@@ -128,13 +126,23 @@ final class TemperatureSolver {
             double next;
             if (hi == Double.POSITIVE_INFINITY) {
                 if (beta >= betaMax) {
-                    return atBound(first, point, passes, true, "the optimum lies below it");
+                    return atBound(
+                            first,
+                            point,
+                            passes,
+                            TemperatureFit.Outcome.AT_MIN_TEMPERATURE,
+                            "the optimum lies below it");
                 }
                 next = candidate > beta ? Math.min(candidate, beta * EXPANSION) : beta * EXPANSION;
                 next = Math.min(next, betaMax);
             } else if (lo == 0) {
                 if (beta <= betaMin) {
-                    return atBound(first, point, passes, false, "the optimum lies above it");
+                    return atBound(
+                            first,
+                            point,
+                            passes,
+                            TemperatureFit.Outcome.AT_MAX_TEMPERATURE,
+                            "the optimum lies above it");
                 }
                 next =
                         candidate < beta && candidate > 0
@@ -224,18 +232,37 @@ final class TemperatureSolver {
         return fit;
     }
 
+    /**
+     * Stops at a temperature bound after the first pass, with one more pass at the bound unless the
+     * bound is {@code T = 1}, where the first pass was.
+     */
+    private <E extends Exception> TemperatureFit passAtBound(
+            Objective<E> objective,
+            Log log,
+            PassTotals first,
+            TemperatureFit.Outcome bound,
+            String reason)
+            throws E {
+        double beta = 1 / temperatureAt(bound);
+        if (beta == 1.0) {
+            return atBound(first, first, 1, bound, reason);
+        }
+        return atBound(first, log.pass(objective.at(beta)), 2, bound, reason);
+    }
+
+    private double temperatureAt(TemperatureFit.Outcome bound) {
+        return bound == TemperatureFit.Outcome.AT_MIN_TEMPERATURE ? minTemperature : maxTemperature;
+    }
+
     private TemperatureFit atBound(
-            PassTotals first, PassTotals bound, int passes, boolean atMin, String reason) {
-        double t = atMin ? minTemperature : maxTemperature;
-        TemperatureFit fit =
-                new TemperatureFit(
-                        t,
-                        first.nll(),
-                        bound.nll(),
-                        passes,
-                        atMin
-                                ? TemperatureFit.Outcome.AT_MIN_TEMPERATURE
-                                : TemperatureFit.Outcome.AT_MAX_TEMPERATURE);
+            PassTotals first,
+            PassTotals last,
+            int passes,
+            TemperatureFit.Outcome bound,
+            String reason) {
+        double t = temperatureAt(bound);
+        boolean atMin = bound == TemperatureFit.Outcome.AT_MIN_TEMPERATURE;
+        TemperatureFit fit = new TemperatureFit(t, first.nll(), last.nll(), passes, bound);
         logger.warn(
                 "Temperature fit stopped at the {} temperature T = {} ({}; the NLL still decreases"
                         + " there): {}",

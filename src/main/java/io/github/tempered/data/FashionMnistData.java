@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +38,8 @@ import org.slf4j.LoggerFactory;
  *       1,050 validation images per class), test the 10,000 t10k images.
  *   <li>{@link Source#EMBEDDED}: a subset shipped in this jar, 6,000 train / 2,000 validation /
  *       2,000 test images with equal numbers per class, drawn from the full set's splits of the
- *       same name (the first images of each class in file order). Its pixels are quantized to 32
- *       grey levels (no pixel moves by more than 4/255), which keeps the jar's data at 2.6 MB:
- *       10,000 images take 4.3 MB gzipped at 8 bits. {@code tools/make_embedded_fashion_mnist.py}
- *       writes it.
+ *       same name (the first images of each class in file order), with pixels quantized to 32 grey
+ *       levels (no pixel moves by more than 4/255) to keep the jar small.
  * </ul>
  *
  * <p>Unless {@link Builder#optSource(Source)} says otherwise the full set is read when the
@@ -55,34 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@link #images}, {@link #labels} or {@link #dataset} creates new arrays on the caller's manager.
  * Instances are immutable and safe to share across threads.
  *
- * <h2>Why not basicdataset's {@code FashionMnist}</h2>
- *
- * <p>Tried with DJL 0.36.0, offline, on the Debian files:
- *
- * <ul>
- *   <li>{@code Repository.newInstance("local", dir)} on the Debian directory gives a {@code
- *       SimpleRepository} (there is no {@code metadata.json}), whose one artifact lists the files
- *       under their own names, while {@code FashionMnist.prepare} asks for the items {@code
- *       train_data}, {@code train_labels}, {@code test_data} and {@code test_labels}: it fails with
- *       a {@code NullPointerException} in {@code SimpleRepository.resolvePath}.
- *   <li>It works with a {@code metadata.json} written into a temporary directory, at {@code
- *       dataset/cv/ai/djl/basicdataset/fashmnist/metadata.json}, whose four items carry absolute
- *       {@code file:} URIs of the {@code .gz} files. {@code prepare} then copies and gunzips the 55
- *       MB into DJL's cache, {@code
- *       ~/.djl.ai/cache/repo/dataset/cv/ai/djl/basicdataset/fashmnist/1.0/fashmnist/}, keyed by
- *       artifact and version only: a cache filled earlier from another directory, or by a download,
- *       is silently used instead.
- *   <li>With relative item URIs the {@code .gz} files are gunzipped into that cache too, but {@code
- *       openStream} reads the items in place, still compressed, from the artifact directory: placed
- *       there, the gzip bytes are parsed as pixels without an error (29,483 "training images",
- *       labels such as 221).
- * </ul>
- *
- * <p>Even when it works there is no validation split ({@code Usage.VALIDATION} throws), images are
- * float32 {@code (N, 28, 28, 1)} in [0, 255] turned into {@code (1, 28, 28)} by a {@code ToTensor}
- * per batch, labels are float32, the IDX headers are skipped unchecked, and a classpath resource
- * (the embedded subset) cannot be read. Hence this class reads the IDX files itself, with a small
- * reader that checks magic numbers, dimensions and byte counts, into {@link ArrayDataset}s.
+ * <p>DJL's basicdataset {@code FashionMnist} cannot read local files offline; {@code
+ * docs/djl-notes.md} says why. This class reads the IDX files itself, with a small reader that
+ * checks magic numbers, dimensions and byte counts, into {@link ArrayDataset}s.
  *
  * <h2>Example</h2>
  *
@@ -215,17 +189,11 @@ public final class FashionMnistData {
      */
     public NDArray images(Dataset.Usage usage, NDManager manager) {
         Split split = split(usage);
-        requireManager(manager);
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray bytes =
-                    scope.create(
-                            ByteBuffer.wrap(split.images),
-                            new Shape(split.count, IMAGE_SIZE),
-                            DataType.UINT8);
-            NDArray scaled = bytes.toType(DataType.FLOAT32, false).divi(255f);
-            scaled.attach(manager);
-            return scaled;
-        }
+        return fromBytes(
+                split.images,
+                new Shape(split.count, IMAGE_SIZE),
+                manager,
+                bytes -> bytes.toType(DataType.FLOAT32, false).divi(255f));
     }
 
     /**
@@ -237,14 +205,30 @@ public final class FashionMnistData {
      */
     public NDArray labels(Dataset.Usage usage, NDManager manager) {
         Split split = split(usage);
+        return fromBytes(
+                split.labels,
+                new Shape(split.count),
+                manager,
+                bytes -> bytes.toType(DataType.INT64, false));
+    }
+
+    /**
+     * Converts bytes to an array on {@code manager}, closing the intermediate uint8 array.
+     *
+     * @param data the bytes
+     * @param shape their shape
+     * @param manager the manager the result is attached to
+     * @param conversion turns the uint8 array into the result
+     * @return the converted array
+     */
+    private static NDArray fromBytes(
+            byte[] data, Shape shape, NDManager manager, UnaryOperator<NDArray> conversion) {
         requireManager(manager);
         try (NDManager scope = manager.newSubManager()) {
-            NDArray bytes =
-                    scope.create(
-                            ByteBuffer.wrap(split.labels), new Shape(split.count), DataType.UINT8);
-            NDArray labels = bytes.toType(DataType.INT64, false);
-            labels.attach(manager);
-            return labels;
+            NDArray bytes = scope.create(ByteBuffer.wrap(data), shape, DataType.UINT8);
+            NDArray result = conversion.apply(bytes);
+            result.attach(manager);
+            return result;
         }
     }
 

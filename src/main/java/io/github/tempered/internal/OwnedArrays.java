@@ -9,21 +9,16 @@ import ai.djl.ndarray.types.Shape;
  * Creates arrays whose memory the engine owns, so they stay valid inside an autograd graph after
  * they are closed.
  *
- * <p>On the CPU, DJL's PyTorch engine creates arrays from Java data ({@code NDManager.create}, and
- * the scalars behind {@code NDArray.mul(Number)} or {@code div(Number)}) with {@code
- * torch::from_blob} over a direct {@code ByteBuffer} that only the Java array object keeps alive.
- * Autograd saves the operands of {@code mul}, {@code div} and {@code gather}; once the Java array
- * is closed and its buffer collected, {@code backward} reads freed memory and gives wrong gradients
- * or "index out of bounds" errors. Every array built here is a native copy (or a native {@code
- * full}), safe to close as soon as the forward computation no longer needs its Java handle.
+ * <p>On the CPU, arrays created from Java data borrow a Java buffer that autograd may outlive
+ * (docs/djl-notes.md). Every array built here is a native copy (or a native {@code full}), safe to
+ * close as soon as the forward computation no longer needs its Java handle.
  *
  * <p>The methods that take a {@code like} array create on its manager <em>and device</em>, so that
  * constants meet the caller's input on a GPU as on the CPU.
  *
  * <p>Floating-point arrays can be float32, float64 or float16. Any other requested type is rejected
- * with an {@link IllegalArgumentException} before anything is created: DJL 0.36's PyTorch engine
- * aborts the whole JVM ("terminate called without an active exception") when it creates a bfloat16,
- * int16 or unsigned 16-, 32- or 64-bit array, so no Tempered code path may create one.
+ * with an {@link IllegalArgumentException} before anything is created, since the engine aborts the
+ * JVM creating some types (docs/djl-notes.md).
  */
 public final class OwnedArrays {
 

@@ -1,6 +1,8 @@
 package io.github.tempered.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import io.github.tempered.internal.ClassIndices;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
 
@@ -35,6 +37,9 @@ final class ClassTargets {
     private final float[] weight;
     private final double oneMinusSmoothing;
     private final double smoothingPerClass;
+    private final NDArray labels;
+    private final int numClasses;
+    private final long ignoreIndex;
 
     private ClassTargets(
             long[] classes,
@@ -44,8 +49,13 @@ final class ClassTargets {
             double scale,
             float[] weight,
             float labelSmoothing,
-            int numClasses) {
+            int numClasses,
+            NDArray labels,
+            long ignoreIndex) {
         this.classes = classes;
+        this.labels = labels;
+        this.numClasses = numClasses;
+        this.ignoreIndex = ignoreIndex;
         this.ignored = ignored;
         this.anyIgnored = anyIgnored;
         this.counted = counted;
@@ -109,7 +119,9 @@ final class ClassTargets {
                 scale,
                 weight,
                 options.getLabelSmoothing(),
-                numClasses);
+                numClasses,
+                target,
+                ignoreIndex);
     }
 
     /**
@@ -176,5 +188,48 @@ final class ClassTargets {
      */
     double smoothingCoefficient(int i) {
         return ignored[i] ? 0 : smoothingPerClass * scale;
+    }
+
+    /**
+     * Returns the class indices of positions {@code [offset, offset + rows)} as an int64 {@code
+     * (rows, 1)} column made by the engine from the labels (no array from Java data), on the device
+     * of {@code like}; ignored positions hold a valid class (their coefficients are 0). It is an
+     * engine-owned copy, so autograd may keep it.
+     *
+     * @param offset the first position
+     * @param rows the number of positions
+     * @param like the array whose device to use
+     * @return the index column
+     */
+    NDArray indexColumn(int offset, int rows, NDArray like) {
+        NDArray slice = labelSlice(offset, rows, like);
+        NDArray index =
+                anyIgnored
+                        ? slice.toType(DataType.INT64, false).clip(0, numClasses - 1)
+                        : slice.toType(DataType.INT64, true);
+        return index.reshape(rows, 1);
+    }
+
+    /**
+     * Returns which of positions {@code [offset, offset + rows)} are ignored, as a boolean {@code
+     * (rows)} mask made by the engine, on the device of {@code like}.
+     *
+     * @param offset the first position
+     * @param rows the number of positions
+     * @param like the array whose device to use
+     * @return the mask
+     */
+    NDArray ignoredMask(int offset, int rows, NDArray like) {
+        return labelSlice(offset, rows, like).toType(DataType.INT64, false).eq(ignoreIndex);
+    }
+
+    private NDArray labelSlice(int offset, int rows, NDArray like) {
+        NDArray flat = labels.reshape(-1);
+        if (offset != 0 || rows != classes.length) {
+            flat = flat.get(new NDIndex("{}:{}", offset, offset + rows));
+        }
+        return flat.getDevice().equals(like.getDevice())
+                ? flat
+                : flat.toDevice(like.getDevice(), false);
     }
 }

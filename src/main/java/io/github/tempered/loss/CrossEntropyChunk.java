@@ -83,12 +83,10 @@ final class CrossEntropyChunk {
         DataType type = z.getDataType();
         int rows = Math.toIntExact(z.getShape().get(0));
         int numClasses = Math.toIntExact(z.getShape().get(1));
-        long[] classes = new long[rows];
         double[] a = new double[rows];
         double[] b = new double[rows];
         boolean anyIgnored = false;
         for (int i = 0; i < rows; i++) {
-            classes[i] = targets.classes[offset + i];
             a[i] = targets.targetCoefficient(offset + i);
             b[i] = targets.smoothingCoefficient(offset + i);
             anyIgnored |= targets.ignored[offset + i];
@@ -98,21 +96,42 @@ final class CrossEntropyChunk {
 
         NDArray zt = temperature == 1f ? z : z.div(OwnedArrays.scalarLike(temperature, z));
         NDArray p = zt.softmax(1);
-        NDArray index = OwnedArrays.create(z, classes, new Shape(rows, 1));
+        NDArray index = targets.indexColumn(offset, rows, z);
         NDArray py = p.gather(index, 1);
-        NDArray value;
-        NDArray logSumExp = null; // lse[i], shape (M, 1), only needed for smoothing
-        NDArray zy = null; // zt[i, y[i]], shape (M, 1), only needed for smoothing
-        if (underflows(py, a, b, type)) {
-            zy = zt.gather(index, 1);
-            logSumExp = zt.max(new int[] {1}, true).sub(p.max(new int[] {1}, true).log());
-            value = weightedSum(logSumExp.sub(zy), a, 1);
+        // The value is summed in Java, in double, from (M, 1) columns read once: fewer native
+        // calls than reducing on the engine, and every term exact to float rounding.
+        double[] probability = toDoubles(py);
+        double tiny = type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
+        boolean underflow = false;
+        for (int i = 0; i < rows; i++) {
+            underflow |= (a[i] != 0 || b[i] != 0) && !(probability[i] >= tiny);
+        }
+        // -lsm[i, y[i]] = lse[i] - zt[i, y[i]]; exact as -log(p[i, y[i]]) while p is normal.
+        double[] logSumExpMinusTarget = new double[rows];
+        double[] logSumExp = null; // lse[i], needed for smoothing and after an underflow
+        if (underflow) {
+            double[] zy = toDoubles(zt.gather(index, 1));
+            logSumExp =
+                    toDoubles(zt.max(new int[] {1}, true).sub(p.max(new int[] {1}, true).log()));
+            for (int i = 0; i < rows; i++) {
+                logSumExpMinusTarget[i] = logSumExp[i] - zy[i];
+            }
         } else {
-            NDArray logProb = py.log(); // lsm[i, y[i]]
-            value = weightedSum(logProb, a, -1);
+            for (int i = 0; i < rows; i++) {
+                logSumExpMinusTarget[i] = -Math.log(probability[i]);
+            }
             if (smoothing) {
-                zy = zt.gather(index, 1);
-                logSumExp = zy.sub(logProb);
+                double[] zy = toDoubles(zt.gather(index, 1));
+                logSumExp = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    logSumExp[i] = zy[i] + logSumExpMinusTarget[i];
+                }
+            }
+        }
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            if (a[i] != 0) {
+                total += a[i] * logSumExpMinusTarget[i];
             }
         }
         double classWeightSum = numClasses;
@@ -128,10 +147,15 @@ final class CrossEntropyChunk {
                 NDArray column = OwnedArrays.create(z, weight, new Shape(numClasses, 1), type);
                 weighted = zt.matMul(column);
             }
-            NDArray smoothTerm =
-                    logSumExp.mul(OwnedArrays.scalarLike(classWeightSum, z)).sub(weighted);
-            value = value.add(weightedSum(smoothTerm, b, 1));
+            // -sum_c w[c] * lsm[i, c] = W * lse[i] - sum_c w[c] * zt[i, c].
+            double[] weightedValues = toDoubles(weighted);
+            for (int i = 0; i < rows; i++) {
+                if (b[i] != 0) {
+                    total += b[i] * (classWeightSum * logSumExp[i] - weightedValues[i]);
+                }
+            }
         }
+        NDArray value = OwnedArrays.scalar(z, total, type);
         if (zt != z) {
             zt.close(); // free the scaled copy before the gradient passes
         }
@@ -181,7 +205,7 @@ final class CrossEntropyChunk {
             zeroRows(p, targets, offset, rows);
         }
         // Where G is still p at the targets, their current values are py: no indexed read.
-        subtractAtTargets(p, classes, oneHot, targetsUnchanged ? py : null);
+        subtractAtTargets(p, index, oneHot, targetsUnchanged ? py : null);
         return new CrossEntropyChunk(value, p, gradientScale / temperature);
     }
 
@@ -204,27 +228,6 @@ final class CrossEntropyChunk {
         return Double.isNaN(shared) ? 0 : shared;
     }
 
-    /** Whether a counted target's probability is too small for {@code log} to be exact. */
-    private static boolean underflows(NDArray py, double[] a, double[] b, DataType type) {
-        double[] probabilities;
-        if (type == DataType.FLOAT64) {
-            probabilities = py.toDoubleArray();
-        } else {
-            float[] single = py.toFloatArray();
-            probabilities = new double[single.length];
-            for (int i = 0; i < single.length; i++) {
-                probabilities[i] = single[i];
-            }
-        }
-        double tiny = type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
-        for (int i = 0; i < probabilities.length; i++) {
-            if ((a[i] != 0 || b[i] != 0) && !(probabilities[i] >= tiny)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** {@code factor * w} as a (1, C) row, or the scalar {@code factor} when no weights are set. */
     private static NDArray classRow(NDArray like, float[] weight, int numClasses, double factor) {
         if (weight == null) {
@@ -237,52 +240,27 @@ final class CrossEntropyChunk {
         return OwnedArrays.create(like, row, new Shape(1, numClasses), like.getDataType());
     }
 
-    /** Sets the rows of ignored positions to 0. */
+    /** Sets the rows of ignored positions to 0 (a boolean row mask made by the engine). */
     private static void zeroRows(NDArray g, ClassTargets targets, int offset, int rows) {
-        int count = 0;
-        for (int i = 0; i < rows; i++) {
-            count += targets.ignored[offset + i] ? 1 : 0;
-        }
-        long[] ignoredRows = new long[count];
-        for (int i = 0, k = 0; i < rows; i++) {
-            if (targets.ignored[offset + i]) {
-                ignoredRows[k++] = i;
-            }
-        }
-        NDArray rowIndex = OwnedArrays.create(g, ignoredRows, new Shape(ignoredRows.length));
-        g.set(new NDIndex("{}", rowIndex), OwnedArrays.scalarLike(0, g));
+        NDArray ignoredRows = targets.ignoredMask(offset, rows, g);
+        g.set(new NDIndex("{}", ignoredRows), OwnedArrays.scalarLike(0, g));
     }
 
     /**
-     * {@code g[i, y[i]] -= amount[i]} for every row, in place.
+     * {@code g[i, y[i]] -= amount[i]} for every row, in place, indexed by the engine-made class
+     * column {@code index} (M, 1).
      *
      * @param current the values {@code g[i, y[i]]} if the caller knows them, else {@code null}
      */
     private static void subtractAtTargets(
-            NDArray g, long[] classes, double[] amount, NDArray current) {
-        long numClasses = g.getShape().get(1);
-        long[] flat = new long[classes.length];
-        for (int i = 0; i < classes.length; i++) {
-            flat[i] = i * numClasses + classes[i];
-        }
-        NDArray flatG = g.reshape(-1);
-        NDIndex at = new NDIndex("{}", OwnedArrays.create(g, flat, new Shape(flat.length)));
+            NDArray g, NDArray index, double[] amount, NDArray current) {
+        int rows = Math.toIntExact(g.getShape().get(0));
+        NDArray rowIndex = g.getManager().arange(0, rows, 1, DataType.INT64, g.getDevice());
+        NDIndex at = new NDIndex("{}, {}", rowIndex, index.reshape(-1));
         NDArray subtrahend =
                 uniform(amount) ? OwnedArrays.scalarLike(amount[0], g) : vector(g, amount);
-        NDArray before = current == null ? flatG.get(at) : current.reshape(-1);
-        flatG.set(at, before.sub(subtrahend));
-    }
-
-    /** {@code sign * sum_i coefficients[i] * column[i]} for an (M, 1) column, as a scalar. */
-    private static NDArray weightedSum(NDArray column, double[] coefficients, double sign) {
-        if (uniform(coefficients)) {
-            return column.sum().mul(OwnedArrays.scalarLike(sign * coefficients[0], column));
-        }
-        double[] signed = new double[coefficients.length];
-        for (int i = 0; i < signed.length; i++) {
-            signed[i] = sign * coefficients[i];
-        }
-        return column.reshape(-1).dot(vector(column, signed));
+        NDArray before = current == null ? g.get(at) : current.reshape(-1);
+        g.set(at, before.sub(subtrahend));
     }
 
     private static boolean uniform(double[] values) {
@@ -300,5 +278,18 @@ final class CrossEntropyChunk {
 
     private static NDArray column(NDArray like, double[] values) {
         return OwnedArrays.create(like, values, new Shape(values.length, 1), like.getDataType());
+    }
+
+    /** Copies a small floating array to Java as doubles (one native call). */
+    private static double[] toDoubles(NDArray array) {
+        if (array.getDataType() == DataType.FLOAT64) {
+            return array.toDoubleArray();
+        }
+        float[] single = array.toFloatArray();
+        double[] out = new double[single.length];
+        for (int i = 0; i < single.length; i++) {
+            out[i] = single[i];
+        }
+        return out;
     }
 }

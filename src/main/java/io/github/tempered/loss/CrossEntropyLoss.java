@@ -74,7 +74,6 @@ import java.util.Arrays;
  *       their logits hold a NaN or {@code +inf}, as PyTorch's is.
  *   <li>Float64 logits are computed and returned in float64, float32 in float32; float16 logits are
  *       computed in float32 and give a float32 result, and their gradient flows back in float16.
- *       bfloat16 cannot be used with DJL 0.36's PyTorch engine (see {@code docs/djl-notes.md}).
  * </ul>
  *
  * <h2>Example</h2>
@@ -332,7 +331,7 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         float labelSmoothing = options.getLabelSmoothing();
 
         Shape keptShape = Inputs.keptAxis(logProbs.getShape(), axis);
-        NDArray index = OwnedArrays.create(logProbs, classes, keptShape);
+        NDArray index = targets.indexColumn(0, classes.length, logProbs).reshape(keptShape);
         NDArray picked = logProbs.gather(index, axis);
 
         double targetScale = -(1 - (double) labelSmoothing) * scale;
@@ -366,13 +365,10 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         }
         if (anyIgnored) {
             // Exactly 0 at ignored positions, as PyTorch, even where their logits are NaN or
-            // infinite (0 * NaN would be NaN). The mask is engine-owned: where() keeps it.
-            boolean[] kept = new boolean[ignored.length];
-            for (int i = 0; i < kept.length; i++) {
-                kept[i] = !ignored[i];
-            }
-            NDArray mask = OwnedArrays.create(logProbs, kept, keptShape);
-            perPosition = NDArrays.where(mask, perPosition, perPosition.zerosLike());
+            // infinite (0 * NaN would be NaN). The mask is engine-made: where() keeps it.
+            NDArray ignoredMask =
+                    targets.ignoredMask(0, classes.length, logProbs).reshape(keptShape);
+            perPosition = NDArrays.where(ignoredMask, perPosition.zerosLike(), perPosition);
         }
         return new PerPosition(perPosition, targets.counted == 0);
     }

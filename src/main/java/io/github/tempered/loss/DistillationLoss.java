@@ -68,15 +68,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Options</h2>
  *
  * <ul>
- *   <li>{@code optTemperature(T)}: finite and greater than 0; default 2, the value of PyTorch's
- *       knowledge-distillation tutorial (Hinton et al. found about 2.5 to 4 best for very small
- *       students and higher temperatures for larger ones). It softens both distributions of the KL
- *       term and does not touch the hard term.
+ *   <li>{@code optTemperature(T)}: finite and greater than 0; default 2. It softens both
+ *       distributions of the KL term and does not touch the hard term.
  *   <li>{@code optAlpha(alpha)}: the weight of the soft (KL) term, in [0, 1]; default 0.5, an even
- *       blend (the {@code T^2} factor keeps the two terms' gradients of similar size; PyTorch's
- *       tutorial weights the soft term 0.25, which {@code optAlpha(0.25f)} reproduces). {@code
- *       alpha = 0} is plain cross-entropy, {@code alpha = 1} pure soft-target training. A term of
- *       weight 0 is not computed at all (so it adds no NaN either).
+ *       blend ({@code docs/design.md} explains both defaults). {@code alpha = 0} is plain
+ *       cross-entropy, {@code alpha = 1} pure soft-target training. A term of weight 0 is not
+ *       computed at all (so it adds no NaN either).
  *   <li>{@code optHardLoss(ce)}: the {@link CrossEntropyLoss} for the hard term, with its weights,
  *       ignore index, label smoothing and reduction; default {@code CrossEntropyLoss.builder()
  *       .optClassAxis(classAxis).build()}. Its reduction must be {@link Reduction#MEAN} (the usual
@@ -109,8 +106,7 @@ import org.slf4j.LoggerFactory;
  *       they are given, they serve only to mask ignored positions.
  *   <li>Output: a scalar, float64 for float64 student logits and float32 otherwise: float16 student
  *       logits are computed in float32, widened inside the autograd graph so that their gradient
- *       flows back (in float16). bfloat16 logits cannot occur: DJL 0.36's PyTorch engine aborts the
- *       JVM when it creates any bfloat16 array, and Tempered never creates one.
+ *       flows back (in float16).
  * </ul>
  *
  * <h2>Edge cases</h2>

@@ -6,7 +6,7 @@ import ai.djl.training.loss.Loss;
 
 /**
  * The resource discipline Tempered's losses share: {@code evaluate} runs its computation through
- * {@link io.github.tempered.internal.Scopes#keepResult}, and accumulator updates close what DJL's
+ * {@code io.github.tempered.internal.Scopes.keepResult}, and accumulator updates close what DJL's
  * {@code Loss} would leave behind and check their keys first.
  */
 abstract class ScopedLoss extends Loss {

@@ -35,23 +35,8 @@ final class LogTemperature {
     }
 
     /**
-     * Checks that a temperature is finite and greater than 0.
-     *
-     * @param argument the argument name for the message
-     * @param temperature the value
-     * @throws IllegalArgumentException if it is not
-     */
-    static void validate(String argument, double temperature) {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException(
-                    argument + ": must be finite and greater than 0, got " + temperature);
-        }
-    }
-
-    /**
      * Checks the data type a block is initialized with: the {@code log T} parameter is created in
-     * it, and DJL 0.36's PyTorch engine aborts the JVM when it creates a bfloat16 (or int16 or
-     * unsigned) array.
+     * it, and the engine cannot create every type (docs/djl-notes.md).
      *
      * @param block the block's name for the message
      * @param dataType the requested type

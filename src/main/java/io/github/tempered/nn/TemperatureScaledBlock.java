@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.github.tempered.internal.Inputs;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -66,7 +66,7 @@ import java.util.function.Predicate;
  *       / T)} along the class axis, with the same shape and type; any further arrays are passed
  *       through unchanged. float16 logits are divided and normalised in float16, as {@code
  *       torch.softmax(logits.half() / T, dim)} is; {@link #initialize} accepts only float32,
- *       float64 and float16 (DJL 0.36's PyTorch engine aborts the JVM creating bfloat16 arrays).
+ *       float64 and float16.
  *   <li>NaN and infinite logits propagate as in PyTorch's softmax; nothing is rejected, so check
  *       the model's outputs upstream if they may hold them.
  * </ul>
@@ -74,25 +74,26 @@ import java.util.function.Predicate;
  * <p>The block is safe to share across threads for inference; loading parameters into it is not
  * thread-safe.
  */
-public final class TemperatureScaledBlock extends AbstractBlock {
-
-    private static final byte VERSION = 1;
+public final class TemperatureScaledBlock extends TemperatureBlock {
 
     private final Block block;
-    private final Parameter logTemperature;
     private final double initialTemperature;
-    private final boolean learnable;
     private boolean probabilities;
     private int classAxis;
 
     @SuppressWarnings("this-escape")
     private TemperatureScaledBlock(Builder builder) {
-        super(VERSION);
+        super(
+                "TemperatureScaledBlock",
+                "the temperature is not initialized; call initialize(manager, dataType,"
+                        + " inputShapes) after wrapping (the wrapped block keeps its trained"
+                        + " parameters), or Model.load",
+                builder.temperature,
+                true,
+                builder.learnable);
         initialTemperature = builder.temperature;
-        learnable = builder.learnable;
         probabilities = builder.probabilities;
         classAxis = builder.classAxis;
-        logTemperature = addParameter(LogTemperature.parameter(initialTemperature, learnable));
         block = addChildBlock("calibrated", builder.block);
     }
 
@@ -125,13 +126,7 @@ public final class TemperatureScaledBlock extends AbstractBlock {
      * @throws IllegalStateException if the temperature parameter has not been initialized or loaded
      */
     public float getTemperature(ParameterStore parameterStore) {
-        requireInitializedParameter();
-        if (parameterStore == null) {
-            return LogTemperature.read(logTemperature.getArray());
-        }
-        return LogTemperature.read(
-                parameterStore.getValue(
-                        logTemperature, parameterStore.getManager().getDevice(), false));
+        return storedTemperature(parameterStore);
     }
 
     /**
@@ -168,15 +163,6 @@ public final class TemperatureScaledBlock extends AbstractBlock {
         return classAxis;
     }
 
-    /**
-     * Returns whether the temperature can be trained.
-     *
-     * @return {@code true} if built with {@code optLearnable(true)}
-     */
-    public boolean isLearnable() {
-        return learnable;
-    }
-
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
@@ -210,17 +196,6 @@ public final class TemperatureScaledBlock extends AbstractBlock {
             result.add(out.get(i));
         }
         return result;
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalArgumentException if {@code dataType} is not float32, float64 or float16
-     */
-    @Override
-    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
-        LogTemperature.checkDataType("TemperatureScaledBlock", dataType);
-        super.initialize(manager, dataType, inputShapes);
     }
 
     /** {@inheritDoc} */
@@ -283,13 +258,7 @@ public final class TemperatureScaledBlock extends AbstractBlock {
     @Override
     public void loadMetadata(byte loadVersion, DataInputStream is)
             throws IOException, MalformedModelException {
-        if (loadVersion != VERSION) {
-            throw new MalformedModelException(
-                    "TemperatureScaledBlock: unsupported encoding version "
-                            + loadVersion
-                            + ", expected "
-                            + VERSION);
-        }
+        checkVersion(loadVersion);
         readInputShapes(is);
         probabilities = is.readBoolean();
         classAxis = is.readInt();
@@ -310,25 +279,20 @@ public final class TemperatureScaledBlock extends AbstractBlock {
                 + ")";
     }
 
-    private void requireInitializedParameter() {
-        if (!logTemperature.isInitialized()) {
-            throw new IllegalStateException(
-                    "TemperatureScaledBlock: the temperature is not initialized; call"
-                            + " initialize(manager, dataType, inputShapes) after wrapping (the"
-                            + " wrapped block keeps its trained parameters), or Model.load");
-        }
-    }
-
     /** Builds a {@link TemperatureScaledBlock}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
 
         private Block block;
         private double temperature = Double.NaN;
         private boolean probabilities;
         private int classAxis = -1;
-        private boolean learnable;
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /**
          * Sets the block to wrap; its first output holds the logits.
@@ -377,17 +341,6 @@ public final class TemperatureScaledBlock extends AbstractBlock {
         }
 
         /**
-         * Sets whether an optimizer may train the temperature along with the wrapped block.
-         *
-         * @param learnable {@code true} to train {@code log T}; default {@code false} (fixed)
-         * @return this builder
-         */
-        public Builder optLearnable(boolean learnable) {
-            this.learnable = learnable;
-            return this;
-        }
-
-        /**
          * Builds the block.
          *
          * @return a new {@link TemperatureScaledBlock}
@@ -402,7 +355,7 @@ public final class TemperatureScaledBlock extends AbstractBlock {
                 throw new IllegalArgumentException(
                         "temperature: required, call setTemperature(double); got NaN or unset");
             }
-            LogTemperature.validate("temperature", temperature);
+            Inputs.requirePositiveFinite("temperature", temperature);
             return new TemperatureScaledBlock(this);
         }
     }

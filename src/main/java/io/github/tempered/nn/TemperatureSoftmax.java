@@ -3,13 +3,11 @@ package io.github.tempered.nn;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.github.tempered.internal.Inputs;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -47,9 +45,8 @@ import java.util.Arrays;
  *       float32 {@code log T} with float64 input gives a float64 result, by PyTorch's type
  *       promotion, and the gradient still reaches {@code log T}). float16 input gives float16
  *       output, divided in float16 and normalised by PyTorch's float16 softmax, as {@code
- *       torch.softmax(x.half() / T, dim)} is; bfloat16 input cannot occur (DJL 0.36's PyTorch
- *       engine aborts the JVM when it creates one), and {@link #initialize} accepts only float32,
- *       float64 and float16.
+ *       torch.softmax(x.half() / T, dim)} is; {@link #initialize} accepts only float32, float64 and
+ *       float16.
  *   <li>NaN and infinite inputs propagate as in PyTorch: a NaN or {@code +inf} in a slice along the
  *       axis makes the whole slice NaN, a {@code -inf} gets probability 0 (log-probability {@code
  *       -inf}).
@@ -66,25 +63,23 @@ import java.util.Arrays;
  * <p>Every intermediate array is closed; the output is attached to the input's manager. The block
  * is safe to share across threads for inference; loading parameters into it is not thread-safe.
  */
-public final class TemperatureSoftmax extends AbstractBlock {
-
-    private static final byte VERSION = 1;
+public final class TemperatureSoftmax extends TemperatureBlock {
 
     private float temperature;
     private int axis;
     private boolean log;
-    private final boolean learnable;
-    private final Parameter logTemperature;
 
-    @SuppressWarnings("this-escape")
     private TemperatureSoftmax(Builder builder) {
-        super(VERSION);
+        super(
+                "TemperatureSoftmax",
+                "the learnable temperature is not initialized; call initialize(manager, dataType,"
+                        + " inputShapes), Trainer.initialize or Model.load first",
+                builder.temperature,
+                builder.learnable,
+                builder.learnable);
         temperature = builder.temperature;
         axis = builder.axis;
         log = builder.log;
-        learnable = builder.learnable;
-        logTemperature =
-                learnable ? addParameter(LogTemperature.parameter(temperature, true)) : null;
     }
 
     /**
@@ -114,13 +109,7 @@ public final class TemperatureSoftmax extends AbstractBlock {
         if (!learnable) {
             return temperature;
         }
-        if (parameterStore == null) {
-            return getTemperature();
-        }
-        requireInitializedParameter();
-        return LogTemperature.read(
-                parameterStore.getValue(
-                        logTemperature, parameterStore.getManager().getDevice(), false));
+        return parameterStore == null ? getTemperature() : storedTemperature(parameterStore);
     }
 
     /**
@@ -140,15 +129,6 @@ public final class TemperatureSoftmax extends AbstractBlock {
     }
 
     /**
-     * Returns whether the temperature is a learnable parameter.
-     *
-     * @return {@code true} if the block holds a {@code log T} parameter
-     */
-    public boolean isLearnable() {
-        return learnable;
-    }
-
-    /**
      * Returns whether the block computes the log-softmax.
      *
      * @return {@code true} for {@code log_softmax(x / T)}, {@code false} for {@code softmax(x / T)}
@@ -164,17 +144,6 @@ public final class TemperatureSoftmax extends AbstractBlock {
      */
     public int getAxis() {
         return axis;
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalArgumentException if {@code dataType} is not float32, float64 or float16
-     */
-    @Override
-    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
-        LogTemperature.checkDataType("TemperatureSoftmax", dataType);
-        super.initialize(manager, dataType, inputShapes);
     }
 
     /** {@inheritDoc} */
@@ -236,13 +205,7 @@ public final class TemperatureSoftmax extends AbstractBlock {
     @Override
     public void loadMetadata(byte loadVersion, DataInputStream is)
             throws IOException, MalformedModelException {
-        if (loadVersion != VERSION) {
-            throw new MalformedModelException(
-                    "TemperatureSoftmax: unsupported encoding version "
-                            + loadVersion
-                            + ", expected "
-                            + VERSION);
-        }
+        checkVersion(loadVersion);
         readInputShapes(is);
         boolean savedLearnable = is.readBoolean();
         if (savedLearnable != learnable) {
@@ -275,24 +238,19 @@ public final class TemperatureSoftmax extends AbstractBlock {
                 + ")";
     }
 
-    private void requireInitializedParameter() {
-        if (!logTemperature.isInitialized()) {
-            throw new IllegalStateException(
-                    "TemperatureSoftmax: the learnable temperature is not initialized; call"
-                            + " initialize(manager, dataType, inputShapes), Trainer.initialize or"
-                            + " Model.load first");
-        }
-    }
-
     /** Builds a {@link TemperatureSoftmax}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
 
         private float temperature = 1f;
-        private boolean learnable;
         private boolean log;
         private int axis = -1;
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /**
          * Sets the temperature the input is divided by (the starting value when learnable).
@@ -302,17 +260,6 @@ public final class TemperatureSoftmax extends AbstractBlock {
          */
         public Builder optTemperature(float temperature) {
             this.temperature = temperature;
-            return this;
-        }
-
-        /**
-         * Sets whether the temperature is a learnable parameter (stored as {@code log T}).
-         *
-         * @param learnable {@code true} for a learnable temperature; default {@code false}
-         * @return this builder
-         */
-        public Builder optLearnable(boolean learnable) {
-            this.learnable = learnable;
             return this;
         }
 
@@ -345,7 +292,7 @@ public final class TemperatureSoftmax extends AbstractBlock {
          * @throws IllegalArgumentException if the temperature is not finite and greater than 0
          */
         public TemperatureSoftmax build() {
-            LogTemperature.validate("temperature", temperature);
+            Inputs.requirePositiveFinite("temperature", (double) temperature);
             return new TemperatureSoftmax(this);
         }
     }

@@ -1,6 +1,10 @@
 package io.github.tempered.calibration;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertNotNull;
+import static org.testng.Assert.assertNotSame;
+import static org.testng.Assert.assertSame;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
@@ -14,10 +18,14 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.xml.XMLConstants;
@@ -174,6 +182,110 @@ public class ReliabilityDiagramTest {
         BufferedImage image = small.toBufferedImage();
         assertEquals(image.getWidth(), 300);
         assertEquals(image.getHeight(), 250);
+    }
+
+    @Test
+    public void pairKeepsTheSizeLimit() {
+        ReliabilityDiagram one = ReliabilityDiagram.of(lenet);
+        ReliabilityDiagram nested = one;
+        for (int i = 0; i < 3; i++) {
+            nested = ReliabilityDiagram.pair(nested, nested);
+        }
+        assertEquals(nested.getWidth(), 8 * ReliabilityDiagram.DEFAULT_WIDTH, "3 nested pairs");
+        ReliabilityDiagram three = nested;
+        IllegalArgumentException e =
+                expectThrows(
+                        IllegalArgumentException.class,
+                        () -> ReliabilityDiagram.pair(three, three));
+        assertTrue(
+                e.getMessage().contains("at most 8192 pixels wide, got 4480 + 4480 = 8960"),
+                "4 nested pairs: " + e.getMessage());
+        ReliabilityDiagram wide =
+                ReliabilityDiagram.builder().setReport(lenet).optSize(5000, 640).build();
+        e = expectThrows(IllegalArgumentException.class, () -> ReliabilityDiagram.pair(wide, wide));
+        assertTrue(e.getMessage().contains("got 5000 + 5000 = 10000"), e.getMessage());
+        ReliabilityDiagram half =
+                ReliabilityDiagram.builder().setReport(lenet).optSize(4096, 300).build();
+        assertEquals(ReliabilityDiagram.pair(half, half).getWidth(), 8192, "exactly MAX_SIZE");
+    }
+
+    @Test
+    public void withoutXChartBuildFailsWithOneLineNamingTheArtifact() throws Exception {
+        String version = System.getProperty("xchart.version");
+        assertNotNull(version, "surefire passes xchart.version from pom.xml");
+        String artifact = "org.knowm.xchart:xchart:" + version;
+        assertEquals(ReliabilityDiagram.XCHART_ARTIFACT, artifact, "the artifact in pom.xml");
+
+        // Control: the same isolation, hiding nothing, draws.
+        try (URLClassLoader loader = temperedLoader(List.of())) {
+            Object diagram = ofReport(loader);
+            assertSame(diagram.getClass().getClassLoader(), loader, "Tempered loaded in isolation");
+            assertEquals(diagram.getClass().getMethod("getWidth").invoke(diagram), 560);
+        }
+        try (URLClassLoader loader =
+                temperedLoader(List.of("org.knowm.xchart.", "de.erichseifert.vectorgraphics2d."))) {
+            expectThrows(
+                    ClassNotFoundException.class,
+                    () -> loader.loadClass("org.knowm.xchart.XYChart"));
+            InvocationTargetException e =
+                    expectThrows(InvocationTargetException.class, () -> ofReport(loader));
+            Throwable cause = e.getCause();
+            assertEquals(cause.getClass(), IllegalStateException.class, "cause: " + cause);
+            String message = cause.getMessage();
+            assertTrue(message.contains("add " + artifact), "message: " + message);
+            assertFalse(message.contains("\n") || message.contains("\r"), "one line: " + message);
+        }
+    }
+
+    /**
+     * Loads Tempered's classes itself, from where the test's copy of them came from
+     * (target/classes), hides the packages given, and leaves every other class to the test's class
+     * loader.
+     */
+    private static URLClassLoader temperedLoader(List<String> hidden) {
+        URL classes = ReliabilityDiagram.class.getProtectionDomain().getCodeSource().getLocation();
+        return new URLClassLoader(
+                new URL[] {classes}, ReliabilityDiagramTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve)
+                    throws ClassNotFoundException {
+                synchronized (getClassLoadingLock(name)) {
+                    for (String prefix : hidden) {
+                        if (name.startsWith(prefix)) {
+                            throw new ClassNotFoundException(name + " is hidden by the test");
+                        }
+                    }
+                    if (!name.startsWith("io.github.tempered.")) {
+                        return super.loadClass(name, resolve);
+                    }
+                    Class<?> loaded = findLoadedClass(name);
+                    if (loaded == null) {
+                        loaded = findClass(name);
+                    }
+                    if (resolve) {
+                        resolveClass(loaded);
+                    }
+                    return loaded;
+                }
+            }
+        };
+    }
+
+    /**
+     * {@code ReliabilityDiagram.of(CalibrationReport.of(...))} on the loader's copy of Tempered.
+     */
+    private static Object ofReport(ClassLoader loader) throws Exception {
+        Class<?> diagram = loader.loadClass(ReliabilityDiagram.class.getName());
+        Class<?> report = loader.loadClass(CalibrationReport.class.getName());
+        assertNotSame(diagram, ReliabilityDiagram.class, "a second copy of ReliabilityDiagram");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray probs = manager.create(new float[] {0.9f, 0.1f, 0.3f, 0.7f}, new Shape(2, 2));
+            NDArray labels = manager.create(new long[] {0, 0});
+            Object value =
+                    report.getMethod("of", NDArray.class, NDArray.class, int.class)
+                            .invoke(null, probs, labels, 10);
+            return diagram.getMethod("of", report).invoke(null, value);
+        }
     }
 
     private static Document parse(String svg) {

@@ -99,7 +99,12 @@ public class TemperedTest {
     public void usageErrorsExitWithTwo(String[] args) {
         CliRun run = CliRun.of(args);
         assertEquals(run.exitCode(), 2, run.toString());
-        assertTrue(run.err().contains("Usage:") || !run.err().isBlank(), run.toString());
+        String[] lines = run.err().split("\\R");
+        assertTrue(
+                !lines[0].isBlank() && !lines[0].startsWith("Usage:"), "a message first: " + run);
+        assertTrue(
+                run.err().contains("Usage: tempered " + args[0].replace("no-such-command", "")),
+                "the usage: " + run);
         assertTrue(!run.err().contains("\tat "), "no stack trace: " + run);
     }
 }

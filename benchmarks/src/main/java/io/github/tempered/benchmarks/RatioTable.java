@@ -18,9 +18,10 @@ import java.util.Map;
  * benchmarks/RESULTS.md: per class and parameter set, each method's median over the measurement
  * iterations (with their minimum and maximum, and JMH's mean) and the ratio of medians to the
  * class's baseline measured in the same run ({@code djlBuiltIn} for {@link CrossEntropyBenchmark},
- * {@code naive} for {@link LinearCrossEntropyBenchmark}), and for {@link CrossEntropyBenchmark} the
- * ratio of all options to the plain loss. Medians, because on a shared machine a few iterations can
- * be several times slower than the rest, which moves a mean but not a median.
+ * {@code naive} for {@link LinearCrossEntropyBenchmark}, {@code fused} for {@link
+ * FusedCrossEntropyBenchmark}), and for {@link CrossEntropyBenchmark} the ratio of all options to
+ * the plain loss. Medians, because on a shared machine a few iterations can be several times slower
+ * than the rest, which moves a mean but not a median.
  *
  * <p>Run {@code java -cp benchmarks/target/benchmarks.jar io.github.tempered.benchmarks.RatioTable
  * FILE}.
@@ -69,7 +70,7 @@ public final class RatioTable {
         }
         for (Map.Entry<String, Map<String, Map<String, double[]>>> c : table.entrySet()) {
             String cls = c.getKey();
-            String baseline = cls.equals("LinearCrossEntropyBenchmark") ? "naive" : "djlBuiltIn";
+            String baseline = baselineOf(cls);
             System.out.println(
                     "### "
                             + cls
@@ -109,6 +110,17 @@ public final class RatioTable {
                 }
             }
             System.out.println();
+        }
+    }
+
+    private static String baselineOf(String benchmarkClass) {
+        switch (benchmarkClass) {
+            case "LinearCrossEntropyBenchmark":
+                return "naive";
+            case "FusedCrossEntropyBenchmark":
+                return "fused";
+            default:
+                return "djlBuiltIn";
         }
     }
 }

@@ -1,0 +1,169 @@
+package io.github.tempered.benchmarks;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import io.github.tempered.loss.CrossEntropyLoss;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * One comparison of {@link FusedCrossEntropyBenchmark}: float32 logits (N, C) requiring a gradient,
+ * int64 labels, and for one option set both PyTorch's fused {@code F.cross_entropy} (a TorchScript
+ * module written by {@code tools/make_fused_cross_entropy.py}, loaded by DJL as a symbol block) and
+ * Tempered's {@link CrossEntropyLoss} with the same options. One step is what a training step pays
+ * for the loss: evaluate under a {@link GradientCollector}, then backward into the logits'
+ * gradient, every array of the step closed afterwards.
+ */
+final class FusedCrossEntropy implements AutoCloseable {
+
+    /** The option sets compared. */
+    enum Options {
+        /** No option: {@code F.cross_entropy(logits, target)}. */
+        PLAIN("plain"),
+        /** Label smoothing 0.1 and ignore index -100 (10% of the targets ignored). */
+        SMOOTHING_IGNORE("smoothing_ignore"),
+        /** Temperature 1.5, class weights 1 + c % 3, ignore index -100, label smoothing 0.1. */
+        ALL_OPTIONS("all_options");
+
+        private final String module;
+
+        Options(String module) {
+            this.module = module;
+        }
+    }
+
+    private final NDManager manager;
+    private final Model model;
+    private final Block fused;
+    private final ParameterStore store;
+    private final NDList logits;
+    private final NDList fusedInputs;
+    private final NDList labels;
+    private final Loss tempered;
+
+    /**
+     * Creates the inputs and loads the fused module.
+     *
+     * @param n rows
+     * @param c classes
+     * @param options the option set
+     */
+    FusedCrossEntropy(int n, int c, Options options) {
+        manager = NDManager.newBaseManager();
+        manager.getEngine().setRandomSeed(42);
+        NDArray x = manager.randomNormal(new Shape(n, c), DataType.FLOAT32);
+        x.setRequiresGradient(true);
+        logits = new NDList(x);
+        Random random = new Random(7);
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = options != Options.PLAIN && i % 10 == 3 ? -100 : random.nextInt(c);
+        }
+        NDArray target = manager.create(y);
+        labels = new NDList(target);
+        float[] weight = new float[c];
+        for (int k = 0; k < c; k++) {
+            weight[k] = 1 + k % 3;
+        }
+        CrossEntropyLoss.Builder builder = CrossEntropyLoss.builder();
+        switch (options) {
+            case SMOOTHING_IGNORE:
+                builder.optLabelSmoothing(0.1f).optIgnoreIndex(-100);
+                fusedInputs = new NDList(x, target);
+                break;
+            case ALL_OPTIONS:
+                builder.optTemperature(1.5f)
+                        .optWeight(weight)
+                        .optIgnoreIndex(-100)
+                        .optLabelSmoothing(0.1f);
+                fusedInputs = new NDList(x, target, manager.create(weight));
+                break;
+            default:
+                fusedInputs = new NDList(x, target);
+        }
+        tempered = builder.build();
+        model = Model.newInstance("fused-" + options.module, Device.cpu(), "PyTorch");
+        try {
+            model.load(extract(options.module), options.module);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (MalformedModelException e) {
+            throw new IllegalStateException(e);
+        }
+        fused = model.getBlock();
+        store = new ParameterStore(manager, false);
+    }
+
+    private static Path extract(String module) throws IOException {
+        Path dir = Files.createTempDirectory("tempered-fused");
+        dir.toFile().deleteOnExit();
+        Path file = dir.resolve(module + ".pt");
+        try (InputStream in =
+                FusedCrossEntropy.class.getResourceAsStream("/fused/" + module + ".pt")) {
+            if (in == null) {
+                throw new IOException("missing resource /fused/" + module + ".pt");
+            }
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        file.toFile().deleteOnExit();
+        return dir;
+    }
+
+    /** One step of PyTorch's fused op. */
+    void fused() {
+        step(() -> fused.forward(store, fusedInputs, true).head());
+    }
+
+    /** One step of Tempered's loss. */
+    void tempered() {
+        step(() -> tempered.evaluate(labels, logits));
+    }
+
+    /**
+     * Returns both losses' values, for a check that they compute the same thing.
+     *
+     * @return {fused, tempered}
+     */
+    float[] values() {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return new float[] {
+                fused.forward(store, fusedInputs, false).head().getFloat(),
+                tempered.evaluate(labels, logits).getFloat()
+            };
+        }
+    }
+
+    private static void step(Supplier<NDArray> loss) {
+        try (NDScope scope = new NDScope();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            scope.suppressNotUsedWarning();
+            collector.backward(loss.get());
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void close() {
+        model.close();
+        manager.close();
+    }
+}
