@@ -446,9 +446,10 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
                                 .order(ByteOrder.nativeOrder());
             }
             if (outputCursor == null) {
-                outputCursor = outputs.open(from, classes);
+                // At the pass's first row, or where a failed read left off.
+                outputCursor = outputs.open(next, classes);
                 openCursors.add(outputCursor);
-                labelCursor = labels.open(from, 1);
+                labelCursor = labels.open(next, 1);
                 openCursors.add(labelCursor);
             }
             outputCursor.next(n);

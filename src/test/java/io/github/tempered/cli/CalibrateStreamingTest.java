@@ -14,6 +14,7 @@ import io.github.tempered.calibration.CalibrationReport;
 import io.github.tempered.calibration.TemperatureFit;
 import io.github.tempered.calibration.TemperatureScaler;
 import io.github.tempered.testing.NumpyFiles;
+import io.github.tempered.testing.TempFiles;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -72,9 +73,7 @@ public class CalibrateStreamingTest {
 
     @AfterClass
     public void tearDown() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TempFiles.deleteRecursively(dir);
     }
 
     @DataProvider(name = "layouts")

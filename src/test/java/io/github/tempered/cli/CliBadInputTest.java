@@ -5,6 +5,7 @@ import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
 import io.github.tempered.testing.NumpyFiles;
+import io.github.tempered.testing.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,9 +54,7 @@ public class CliBadInputTest {
 
     @AfterClass
     public void tearDown() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TempFiles.deleteRecursively(dir);
     }
 
     @DataProvider(name = "usageErrors")

@@ -14,6 +14,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.tempered.testing.NumpyFiles;
+import io.github.tempered.testing.TempFiles;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URISyntaxException;
@@ -72,9 +73,7 @@ public class ModelOutputsTest {
 
     @AfterClass
     public void tearDown() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TempFiles.deleteRecursively(dir);
     }
 
     // ------------------------------------------------------------ files written by NumPy

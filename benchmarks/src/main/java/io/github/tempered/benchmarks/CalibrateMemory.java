@@ -26,9 +26,10 @@ import java.util.regex.Pattern;
  * <p>It writes, under {@code --dir} (default {@code /tmp/tempered-calibrate-bench}), float32 logits
  * {@code (rows, 100)} generated at temperature 2.5 (each row {@code u ~ N(0, 2^2)} per class, the
  * label drawn from {@code softmax(u)}, the file holding {@code 2.5 u}; the fit should find {@code T
- * ~ 2.5}) and int64 labels: {@code big.npy} with {@code --rows} rows (default 4,000,000: 1.6 GB) and
- * {@code base.npy} with the first {@code --baseline-rows} of them (default 1,000,000). Then, one
- * after the other, each in a fresh JVM under GNU {@code /usr/bin/time} (peak RSS = its {@code %M}):
+ * ~ 2.5}) and int64 labels: {@code big.npy} with {@code --rows} rows (default 4,000,000: 1.6 GB)
+ * and {@code base.npy} with the first {@code --baseline-rows} of them (default 1,000,000). Then,
+ * one after the other, each in a fresh JVM under GNU {@code /usr/bin/time} (peak RSS = its {@code
+ * %M}):
  *
  * <ol>
  *   <li>{@code baseline}: the in-memory command ({@code --baseline-cp}, e.g. commit 1bd5fc8's
@@ -44,14 +45,15 @@ import java.util.regex.Pattern;
  * runs it; see {@code benchmarks/RESULTS.md}.
  *
  * <p>Uses only the JDK, so it also runs as a source file: {@code java
- * benchmarks/src/main/java/io/github/tempered/benchmarks/CalibrateMemory.java --cp ... --baseline-cp
- * ...}.
+ * benchmarks/src/main/java/io/github/tempered/benchmarks/CalibrateMemory.java --cp ...
+ * --baseline-cp ...}.
  */
 public final class CalibrateMemory {
 
     private static final int CLASSES = 100;
     private static final double TEMPERATURE = 2.5;
-    private static final Pattern TIME = Pattern.compile("TEMPERED_BENCH (\\S+) (\\d+) (\\S+) (\\S+)");
+    private static final Pattern TIME =
+            Pattern.compile("TEMPERED_BENCH (\\S+) (\\d+) (\\S+) (\\S+)");
     private static final Pattern T = Pattern.compile("Fitted on the first \\d+ rows: T = (\\S+)");
 
     private CalibrateMemory() {}
@@ -97,7 +99,8 @@ public final class CalibrateMemory {
             System.out.println("load before: " + load());
             List<String[]> table = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                table.add(run("baseline (in memory)", baselineCp, null, base, baseLabels, baseRows));
+                table.add(
+                        run("baseline (in memory)", baselineCp, null, base, baseLabels, baseRows));
                 table.add(run("streamed", cp, "-Xmx512m", big, bigLabels, rows));
                 table.add(run("streamed", cp, "-Xmx512m", base, baseLabels, baseRows));
             }
