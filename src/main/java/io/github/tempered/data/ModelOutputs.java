@@ -1,22 +1,12 @@
 package io.github.tempered.data;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.github.tempered.internal.Inputs;
-import io.github.tempered.internal.OwnedArrays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -111,19 +101,10 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      */
     public static final long DEFAULT_CHUNK_BYTES = 16L << 20;
 
-    private static final double TINY = 1e-38;
-    private static final String[] OUTPUTS_KEYS = {
-        "logits", "predictions", "probabilities", "probs"
-    };
-    private static final String[] LABELS_KEYS = {"labels", "ground_truth", "targets", "y"};
-    private static final long MAX_BUFFER = Integer.MAX_VALUE - 8;
-
     private final ArrayFile outputsFile;
     private final ArrayFile labelsFile;
-    private final StoredArray outputs;
-    private final StoredArray labels;
-    private final String outputsName;
-    private final String labelsName;
+    private final ArrayChoice arrays;
+    private final ChunkDecoder decoder;
     private final OutputKind kind;
     private final long rows;
     private final int classes;
@@ -131,84 +112,31 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
     private final NDManager manager;
     private final boolean ownsManager;
     private final Set<StoredArray.RowCursor> openCursors = new LinkedHashSet<>();
-    private ByteBuffer staging;
     private boolean closed;
 
     private ModelOutputs(Builder builder, ArrayFile outputsFile, ArrayFile labelsFile) {
         this.outputsFile = outputsFile;
         this.labelsFile = labelsFile;
         this.kind = builder.kind;
-        outputs = pick(outputsFile, builder.outputsKey, OUTPUTS_KEYS, "optOutputsKey", true);
-        String outName = outputsFile.path().getFileName().toString();
-        if (outputs.name() != null) {
-            outName += " (" + outputs.name() + ")";
-        }
-        outputsName = outName;
-        if (labelsFile != outputsFile) {
-            labels = pick(labelsFile, builder.labelsKey, LABELS_KEYS, "optLabelsKey", false);
-            labelsName = labelsFile.path().getFileName().toString();
-        } else {
-            if (outputsFile.arrays().size() < 2) {
-                throw new IllegalArgumentException(
-                        outputsFile.path()
-                                + " holds a single array; give the labels with optLabels(file)"
-                                + " (or save both arrays in one .npz)");
-            }
-            labels = pick(outputsFile, builder.labelsKey, LABELS_KEYS, "optLabelsKey", false);
-            labelsName = labels.name() == null ? "labels" : labels.name();
-        }
-        outputs.requireReadable();
-        labels.requireReadable();
-        long[] shape = outputs.dims();
-        if (shape.length != 2) {
-            throw new IllegalArgumentException(
-                    outputsName + " has shape " + outputs.shapeText() + "; expected (N, C)");
-        }
-        long[] labelShape = labels.dims();
-        rows = shape[0];
-        boolean column = labelShape.length == 2 && labelShape[1] == 1;
-        if (!(labelShape.length == 1 || column) || labelShape[0] != rows) {
-            throw new IllegalArgumentException(
-                    outputsName
-                            + " has "
-                            + rows
-                            + " rows but the labels ("
-                            + labelsName
-                            + ") have shape "
-                            + (column ? new Shape(labelShape[0]) : labels.shapeText())
-                            + "; expected ("
-                            + rows
-                            + ")");
-        }
-        if (rows == 0 || shape[1] == 0) {
-            throw new IllegalArgumentException(
-                    outputsName + " is empty: shape " + outputs.shapeText());
-        }
-        requireNumeric(outputs, outputsName);
-        requireNumeric(labels, "labels " + labelsName);
-        if (shape[1] > MAX_BUFFER / Double.BYTES) {
-            throw new IllegalArgumentException(
-                    outputsName
-                            + " has "
-                            + shape[1]
-                            + " classes: one row of float64 logits needs more than 2 GB");
-        }
-        classes = (int) shape[1];
+        arrays = new ArrayChoice(outputsFile, labelsFile, builder.outputsKey, builder.labelsKey);
+        rows = arrays.rows;
+        classes = arrays.classes;
         long rowBytes = (long) classes * Double.BYTES;
         long wanted =
                 builder.chunkRows != null
                         ? builder.chunkRows
                         : Math.max(1, DEFAULT_CHUNK_BYTES / rowBytes);
-        if (Math.min(wanted, rows) > MAX_BUFFER / rowBytes) {
+        if (Math.min(wanted, rows) > ArrayChoice.MAX_BUFFER / rowBytes) {
             throw new IllegalArgumentException(
                     "optChunkRows: "
                             + wanted
                             + " rows of "
                             + classes
                             + " float64 logits exceed the 2 GB one buffer holds; use at most "
-                            + MAX_BUFFER / rowBytes);
+                            + ArrayChoice.MAX_BUFFER / rowBytes);
         }
         chunkRows = (int) Math.min(wanted, rows);
+        decoder = new ChunkDecoder(arrays, kind, chunkRows);
         if (builder.manager != null) {
             manager = builder.manager;
             ownsManager = false;
@@ -225,56 +153,6 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    private static void requireNumeric(StoredArray array, String what) {
-        if (!array.type().isNumeric()) {
-            throw new IllegalArgumentException(what + " is not numeric: data type " + array.type());
-        }
-    }
-
-    private static StoredArray pick(
-            ArrayFile file, String key, String[] guesses, String option, boolean floats) {
-        List<StoredArray> arrays = file.arrays();
-        if (key != null) {
-            for (StoredArray a : arrays) {
-                if (key.equals(a.name())) {
-                    return a;
-                }
-            }
-            throw new IllegalArgumentException(
-                    file.path()
-                            + " has no array named '"
-                            + key
-                            + "' (it has "
-                            + names(arrays)
-                            + ")");
-        }
-        if (arrays.size() == 1) {
-            return arrays.get(0);
-        }
-        for (String guess : guesses) {
-            for (StoredArray a : arrays) {
-                if (guess.equals(a.name())) {
-                    return a;
-                }
-            }
-        }
-        for (StoredArray a : arrays) {
-            if (floats ? a.isFloating() && a.dims().length == 2 : !a.isFloating()) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException(
-                file.path() + " holds " + names(arrays) + "; choose one with " + option);
-    }
-
-    private static String names(List<StoredArray> arrays) {
-        List<String> names = new ArrayList<>();
-        for (StoredArray a : arrays) {
-            names.add(a.name() == null ? "(unnamed) " + a.shapeText() : a.name());
-        }
-        return String.join(", ", names);
     }
 
     /**
@@ -323,8 +201,8 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
         return String.format(
                 Locale.ROOT,
                 "%s, labels %s: %d rows, %d classes%s",
-                outputsName,
-                labelsName,
+                arrays.outputsName,
+                arrays.labelsName,
                 rows,
                 classes,
                 kind == OutputKind.PROBABILITIES ? " (probabilities; log taken)" : " (logits)");
@@ -440,110 +318,19 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
         }
 
         private NDList read(int n) throws IOException {
-            if (staging == null) {
-                staging =
-                        ByteBuffer.allocateDirect(chunkRows * classes * Double.BYTES)
-                                .order(ByteOrder.nativeOrder());
-            }
+            decoder.staging(); // the largest allocation first: fail before reading anything
             if (outputCursor == null) {
                 // At the pass's first row, or where a failed read left off.
-                outputCursor = outputs.open(next, classes);
+                outputCursor = arrays.outputs.open(next, classes);
                 openCursors.add(outputCursor);
-                labelCursor = labels.open(next, 1);
+                labelCursor = arrays.labels.open(next, 1);
                 openCursors.add(labelCursor);
             }
             outputCursor.next(n);
             labelCursor.next(n);
-            long[] classIndices = new long[n];
-            double[] value = new double[1];
-            for (int r = 0; r < n; r++) {
-                labelCursor.row(r, value);
-                classIndices[r] = classIndex(value[0], next + r);
-            }
-            DoubleBuffer into = staging.asDoubleBuffer();
-            double[] row = new double[classes];
-            for (int r = 0; r < n; r++) {
-                outputCursor.row(r, row);
-                checkRow(row, next + r);
-                into.put(row);
-            }
-            NDArray logits =
-                    OwnedArrays.copyOf(manager, staging, new Shape(n, classes), DataType.FLOAT64);
-            NDArray labelArray;
-            try {
-                labelArray = OwnedArrays.create(manager, classIndices, new Shape(n));
-            } catch (RuntimeException | Error e) {
-                logits.close();
-                throw e;
-            }
-            logits.setName("logits");
-            labelArray.setName("labels");
+            NDList chunk = decoder.decode(outputCursor, labelCursor, next, n, manager);
             next += n;
-            return new NDList(logits, labelArray);
-        }
-
-        private long classIndex(double v, long row) {
-            if (v != Math.rint(v) || v < 0 || v >= classes) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                Locale.ROOT,
-                                "labels %s: row %d holds %s, not a class index in [0, %d)",
-                                labelsName,
-                                row,
-                                v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v),
-                                classes));
-            }
-            return (long) v;
-        }
-
-        /** Checks one row of outputs and, for probabilities, turns it into logits in place. */
-        private void checkRow(double[] row, long index) {
-            for (int j = 0; j < row.length; j++) {
-                if (!Double.isFinite(row[j])) {
-                    throw new IllegalArgumentException(
-                            String.format(
-                                    Locale.ROOT,
-                                    "%s contains a non-finite value (%s) in row %d, column %d",
-                                    outputsName,
-                                    row[j],
-                                    index,
-                                    j));
-                }
-            }
-            if (kind != OutputKind.PROBABILITIES) {
-                return;
-            }
-            double sum = 0;
-            for (int j = 0; j < row.length; j++) {
-                double p = row[j];
-                if (p < 0) {
-                    throw new IllegalArgumentException(
-                            String.format(
-                                    Locale.ROOT,
-                                    "%s: row %d has a negative probability %s (column %d);"
-                                            + " are these logits? read them with"
-                                            + " OutputKind.LOGITS",
-                                    outputsName,
-                                    index,
-                                    p,
-                                    j));
-                }
-                sum += p;
-            }
-            if (Math.abs(sum - 1) > Inputs.PROBABILITY_ROW_SUM_TOLERANCE) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                Locale.ROOT,
-                                "%s: row %d sums to %.6f, not 1 (tolerance %s); are these"
-                                        + " logits? read them with OutputKind.LOGITS",
-                                outputsName,
-                                index,
-                                sum,
-                                Inputs.PROBABILITY_ROW_SUM_TOLERANCE));
-            }
-            for (int j = 0; j < row.length; j++) {
-                row[j] = Math.log(Math.max(row[j], TINY));
-            }
+            return chunk;
         }
 
         private void closeCursors() {

@@ -14,6 +14,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.tempered.testing.NumpyFiles;
+import io.github.tempered.testing.ResidentMemory;
 import io.github.tempered.testing.TempFiles;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -170,6 +171,32 @@ public class ModelOutputsTest {
         IllegalStateException e = expectThrows(IllegalStateException.class, pass::next);
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         reader.close(); // twice is fine
+    }
+
+    @Test
+    public void tenThousandChunksDoNotGrowNativeMemory() throws IOException {
+        // Every pass opens cursors (an inflater for the deflated member) and every chunk two
+        // engine arrays; all of it must be released.
+        for (String file : new String[] {"compressed_c.npz", "stored.npz"}) {
+            try (ModelOutputs reader =
+                    ModelOutputs.builder().setOutputs(resource(file)).optChunkRows(1).build()) {
+                long growth =
+                        ResidentMemory.growth(
+                                2_000 / rows,
+                                10_000 / rows,
+                                () -> {
+                                    for (NDList chunk : reader) {
+                                        chunk.close();
+                                    }
+                                });
+                assertTrue(
+                        growth < 5L << 20,
+                        file
+                                + ": 10,000 chunks grew the resident set by "
+                                + (growth >> 10)
+                                + " kB");
+            }
+        }
     }
 
     @Test
