@@ -191,7 +191,12 @@ public abstract class CalibrationEvaluator extends Evaluator {
                         LabelTypes.INTEGERS_OR_WHOLE_FLOATS);
         CalibrationStats stats = empty();
         RowScanner.scan(
-                input, classes, fromLogits ? Scores.LOGITS : Scores.PROBABILITIES, argument, stats);
+                input,
+                classes,
+                fromLogits ? Scores.LOGITS : Scores.PROBABILITIES,
+                argument,
+                0,
+                stats);
         return stats;
     }
 

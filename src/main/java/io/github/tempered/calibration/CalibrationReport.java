@@ -3,11 +3,13 @@ package io.github.tempered.calibration;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
+import io.github.tempered.internal.Inputs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Calibration metrics of a classifier's predictions: ECE, adaptive ECE, MCE, classwise ECE, Brier
@@ -85,7 +87,10 @@ public final class CalibrationReport {
      * 1e-3} are rejected. Generous enough for float16 probabilities and for rows that were
      * normalised in float32 over many classes.
      */
-    public static final double ROW_SUM_TOLERANCE = 1e-3;
+    public static final double ROW_SUM_TOLERANCE = Inputs.PROBABILITY_ROW_SUM_TOLERANCE;
+
+    private static final Set<CalibrationStats.Detail> DETAILS =
+            EnumSet.allOf(CalibrationStats.Detail.class);
 
     private final CalibrationStats stats;
     private final double ece;
@@ -173,16 +178,23 @@ public final class CalibrationReport {
 
     private static CalibrationReport compute(
             NDArray input, NDArray labels, int numBins, Scores scores) {
-        String argument = scores.argument();
         checkBins(numBins);
-        Shape shape = RowScanner.checkMatrix(input, argument);
-        int numClasses = (int) shape.get(1);
-        int[] classes = RowScanner.labels(labels, argument, shape, LabelTypes.INTEGERS);
-        CalibrationStats stats =
-                new CalibrationStats(
-                        numBins, numClasses, EnumSet.allOf(CalibrationStats.Detail.class));
-        RowScanner.scan(input, classes, scores, argument, stats);
-        return new CalibrationReport(stats);
+        Accumulator accumulator = new Accumulator(numBins);
+        accumulator.add(input, labels, scores);
+        return new CalibrationReport(accumulator.stats);
+    }
+
+    /**
+     * Creates an accumulator that builds a report from batches of rows, such as chunks of model
+     * outputs read from a file.
+     *
+     * @param numBins the number of equal-width (and of equal-mass) bins, at least 1; 15 is usual
+     * @return an empty accumulator
+     * @throws IllegalArgumentException if {@code numBins < 1}
+     */
+    public static Accumulator accumulator(int numBins) {
+        checkBins(numBins);
+        return new Accumulator(numBins);
     }
 
     static void checkBins(int numBins) {
@@ -391,6 +403,115 @@ public final class CalibrationReport {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Builds a {@link CalibrationReport} from batches of rows, keeping the report's sufficient
+     * statistics rather than the rows.
+     *
+     * <p>The rows of every batch are added in order to one set of statistics, so the report of a
+     * sequence of batches equals {@link CalibrationReport#of} or {@link CalibrationReport#ofLogits}
+     * on their concatenation bit for bit (reports of the batches joined with {@link
+     * CalibrationReport#merge} agree up to the rounding of the sums). Each batch is checked as
+     * those methods check their input; messages number rows from the first row of the first batch.
+     * All batches must have the same number of classes; logits and probabilities may be mixed.
+     *
+     * <p>Memory: {@code O(C * B)} plus 8 bytes per row (each row's confidence, for the adaptive
+     * ECE); the batches themselves are not kept. An accumulator is not thread-safe; after an
+     * exception it holds the rows before the offending one and should be discarded.
+     *
+     * <pre>{@code
+     * CalibrationReport.Accumulator accumulator = CalibrationReport.accumulator(15);
+     * for (NDList chunk : modelOutputs) {       // e.g. io.github.tempered.data.ModelOutputs
+     *     try (chunk) {
+     *         accumulator.addLogits(chunk.get(0), chunk.get(1));
+     *     }
+     * }
+     * CalibrationReport report = accumulator.report();
+     * }</pre>
+     */
+    public static final class Accumulator {
+
+        private final int numBins;
+        private CalibrationStats stats;
+
+        private Accumulator(int numBins) {
+            this.numBins = numBins;
+        }
+
+        /**
+         * Adds a batch of logits; the probabilities are {@code softmax(logits)}, as in {@link
+         * CalibrationReport#ofLogits}.
+         *
+         * @param logits the logits, shape {@code (n, C)}, {@code n >= 1}, finite
+         * @param labels the true classes, shape {@code (n)}, integer type, values in {@code [0, C)}
+         * @return this accumulator
+         * @throws IllegalArgumentException as {@link CalibrationReport#ofLogits}, or if {@code C}
+         *     differs from the earlier batches'
+         */
+        public Accumulator addLogits(NDArray logits, NDArray labels) {
+            add(logits, labels, Scores.LOGITS);
+            return this;
+        }
+
+        /**
+         * Adds a batch of probabilities, as in {@link CalibrationReport#of}.
+         *
+         * @param probabilities the probabilities, shape {@code (n, C)}, {@code n >= 1}, rows
+         *     summing to 1
+         * @param labels the true classes, shape {@code (n)}, integer type, values in {@code [0, C)}
+         * @return this accumulator
+         * @throws IllegalArgumentException as {@link CalibrationReport#of}, or if {@code C} differs
+         *     from the earlier batches'
+         */
+        public Accumulator addProbabilities(NDArray probabilities, NDArray labels) {
+            add(probabilities, labels, Scores.PROBABILITIES);
+            return this;
+        }
+
+        /**
+         * Returns the number of rows added so far.
+         *
+         * @return the rows
+         */
+        public long count() {
+            return stats == null ? 0 : stats.count;
+        }
+
+        /**
+         * Returns the report of every row added so far; the accumulator can go on adding rows.
+         *
+         * @return the report
+         * @throws IllegalStateException if no row was added
+         */
+        public CalibrationReport report() {
+            if (stats == null) {
+                throw new IllegalStateException("no rows were added; a report needs at least one");
+            }
+            return new CalibrationReport(
+                    stats.plus(new CalibrationStats(numBins, stats.numClasses, DETAILS)));
+        }
+
+        private void add(NDArray input, NDArray labels, Scores scores) {
+            String argument = scores.argument();
+            Shape shape = RowScanner.checkMatrix(input, argument);
+            int numClasses = (int) shape.get(1);
+            if (stats != null && numClasses != stats.numClasses) {
+                throw new IllegalArgumentException(
+                        argument
+                                + ": has "
+                                + numClasses
+                                + " classes (shape "
+                                + shape
+                                + ") but the earlier batches have "
+                                + stats.numClasses);
+            }
+            int[] classes = RowScanner.labels(labels, argument, shape, LabelTypes.INTEGERS);
+            if (stats == null) {
+                stats = new CalibrationStats(numBins, numClasses, DETAILS);
+            }
+            RowScanner.scan(input, classes, scores, argument, stats.count, stats);
+        }
     }
 
     /**

@@ -26,8 +26,9 @@ import java.util.stream.IntStream;
  * All four are invariant to adding a constant to the row, so they are evaluated on the shifted
  * logits {@code s = z - max(z) <= 0}: {@code exp(beta s)} then never overflows and its row sum is
  * at least 1. One evaluation is one loop over the block (an exp and a few multiply-adds per logit),
- * split over the common fork-join pool for large blocks; the per-row results are summed in row
- * order, so the totals do not depend on the number of threads.
+ * split over the common fork-join pool for large blocks; the per-row results are added to the
+ * running totals one row at a time, in row order, so the totals depend neither on the number of
+ * threads nor on how the rows were cut into blocks.
  *
  * <p>Why a Java loop rather than engine operations: the JMH measurements in {@code
  * benchmarks/RESULTS.md} show the loop faster per pass on a 2-core CPU and, unlike the engine's
@@ -231,9 +232,9 @@ final class LogitBlock {
     }
 
     /**
-     * Adds this block's sums of the {@link #TERMS} per-row terms at {@code beta} to {@code sums}.
-     * Large blocks are evaluated in parallel; the per-row terms are summed in row order either way,
-     * so the totals do not depend on the number of threads.
+     * Adds this block's {@link #TERMS} per-row terms at {@code beta} to {@code sums}, one row at a
+     * time in row order. Large blocks are evaluated in parallel; the totals depend neither on the
+     * number of threads nor on the cut into blocks.
      *
      * @param beta the inverse temperature, finite and greater than 0
      * @param sums the running sums, indexed as the terms of {@link #evaluateRow}
@@ -248,12 +249,15 @@ final class LogitBlock {
                 evaluate(i, beta, perRow);
             }
         }
+        // One row at a time into the running sums: the totals do not depend on how the rows were
+        // cut into blocks (a fit over chunks read from a file equals the in-memory fit bit for
+        // bit).
         for (int k = 0; k < TERMS; k++) {
-            double total = 0;
+            double total = sums[k];
             for (int i = k * rows; i < (k + 1) * rows; i++) {
                 total += perRow[i];
             }
-            sums[k] += total;
+            sums[k] = total;
         }
     }
 

@@ -106,12 +106,18 @@ final class RowScanner {
      * @param labels the true classes, already checked against the shape
      * @param scores what {@code input} holds
      * @param argument the input's argument name, for messages
+     * @param firstRow the number of rows before {@code input}, added to row numbers in messages
      * @param sink where the rows go
      * @throws IllegalArgumentException for non-finite values, negative probabilities or probability
      *     rows that do not sum to 1 within {@link CalibrationReport#ROW_SUM_TOLERANCE}
      */
     static void scan(
-            NDArray input, int[] labels, Scores scores, String argument, CalibrationStats sink) {
+            NDArray input,
+            int[] labels,
+            Scores scores,
+            String argument,
+            long firstRow,
+            CalibrationStats sink) {
         boolean logits = scores == Scores.LOGITS;
         Shape shape = input.getShape();
         long rows = shape.get(0);
@@ -135,10 +141,17 @@ final class RowScanner {
                 long rowIndex = start + r;
                 int label = labels[(int) rowIndex];
                 if (logits) {
-                    sink.addLogits(values, r * classes, classes, label, argument, rowIndex);
+                    sink.addLogits(
+                            values, r * classes, classes, label, argument, firstRow + rowIndex);
                 } else {
                     sink.addProbabilities(
-                            values, r * classes, classes, label, tiny, argument, rowIndex);
+                            values,
+                            r * classes,
+                            classes,
+                            label,
+                            tiny,
+                            argument,
+                            firstRow + rowIndex);
                 }
             }
         }

@@ -63,7 +63,20 @@ public final class Tempered implements Runnable {
         if (System.getProperty(THREADS_PROPERTY) == null) {
             System.setProperty(THREADS_PROPERTY, "1");
         }
-        CommandLine cli = new CommandLine(new Tempered());
+        return execute(new CommandLine(new Tempered()), args, out, err);
+    }
+
+    /**
+     * Runs a command line with the error handling of {@code tempered}: one line on standard error
+     * for a failure, including running out of memory, and exit code 1.
+     *
+     * @param cli the command line
+     * @param args the arguments
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code
+     */
+    static int execute(CommandLine cli, String[] args, PrintStream out, PrintStream err) {
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler(
@@ -79,7 +92,20 @@ public final class Tempered implements Runnable {
                     w.flush();
                     return 1;
                 });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes errors through; whatever held the memory is unreachable now.
+            CommandLine.ParseResult parsed = cli.getParseResult();
+            String name = cli.getCommandName();
+            if (parsed != null && parsed.subcommand() != null) {
+                name += " " + parsed.subcommand().commandSpec().name();
+            }
+            PrintWriter w = cli.getErr();
+            w.println(name + ": " + OutOfMemory.of(e).getMessage());
+            w.flush();
+            return 1;
+        }
     }
 
     /** {@inheritDoc} */
@@ -93,10 +119,43 @@ public final class Tempered implements Runnable {
         if (message == null || message.isBlank()) {
             message = e.getClass().getSimpleName();
         } else if (!(e instanceof IllegalArgumentException)
-                && !(e instanceof java.io.IOException)) {
+                && !(e instanceof java.io.IOException)
+                && !(e instanceof OutOfMemory)) {
             message = e.getClass().getSimpleName() + ": " + message;
         }
         return message.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    /** A failure for want of memory, reported in one line that says what to change. */
+    static final class OutOfMemory extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates the failure.
+         *
+         * @param message the line to show
+         * @param cause the error
+         */
+        OutOfMemory(String message, OutOfMemoryError cause) {
+            super(message, cause);
+        }
+
+        /**
+         * Describes an out-of-memory error with the heap's limit.
+         *
+         * @param e the error
+         * @return the failure
+         */
+        static OutOfMemory of(OutOfMemoryError e) {
+            return new OutOfMemory(
+                    "out of memory ("
+                            + e.getMessage()
+                            + "); the Java heap is limited to "
+                            + (Runtime.getRuntime().maxMemory() >> 20)
+                            + " MB: raise it with -Xmx (e.g. java -Xmx4g ...)",
+                    e);
+        }
     }
 
     /** A subcommand with a {@code --verbose} flag. */

@@ -11,6 +11,12 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class Inputs {
 
+    /**
+     * How far the sum of a row of probabilities may be from 1 ({@code
+     * CalibrationReport.ROW_SUM_TOLERANCE}; also what {@code ModelOutputs} accepts).
+     */
+    public static final double PROBABILITY_ROW_SUM_TOLERANCE = 1e-3;
+
     private Inputs() {}
 
     /**

@@ -206,6 +206,23 @@ public final class OwnedArrays {
         return owned(manager.create(data, shape));
     }
 
+    /**
+     * Creates an array from the first {@code shape.size()} elements of a direct buffer in native
+     * byte order, e.g. a staging buffer that is refilled for the next array at once.
+     *
+     * @param manager the manager to attach it to
+     * @param data a direct buffer in {@link java.nio.ByteOrder#nativeOrder()}, position 0
+     * @param shape the shape
+     * @param dataType the type of the buffer's elements
+     * @return an engine-owned copy; the buffer is not referenced once this returns
+     */
+    public static NDArray copyOf(
+            NDManager manager, java.nio.ByteBuffer data, Shape shape, DataType dataType) {
+        java.nio.ByteBuffer view = data.duplicate().order(data.order());
+        view.position(0).limit(Math.toIntExact(shape.size() * dataType.getNumOfBytes()));
+        return owned(manager.create(view.slice().order(data.order()), shape, dataType));
+    }
+
     private static void requireFloating(DataType dataType) {
         if (dataType != DataType.FLOAT32
                 && dataType != DataType.FLOAT64

@@ -205,6 +205,93 @@ public class CalibrationReportTest {
         }
     }
 
+    @Test(dataProvider = "splits")
+    public void accumulatedBatchesEqualTheReportOfTheWholeBitForBit(String name, int split) {
+        JsonObject c = CalibrationFixtures.find(name);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDList inputs = CalibrationFixtures.inputs(manager, c);
+            NDArray x = inputs.get(0);
+            NDArray y = inputs.get(1);
+            long n = x.getShape().get(0);
+            int bins = c.get("num_bins").getAsInt();
+            boolean logits = CalibrationFixtures.isLogits(c);
+            CalibrationReport whole =
+                    logits
+                            ? CalibrationReport.ofLogits(x, y, bins)
+                            : CalibrationReport.of(x, y, bins);
+            // Batches of `split` rows, then of 7: boundaries anywhere in the data.
+            CalibrationReport.Accumulator accumulator = CalibrationReport.accumulator(bins);
+            long from = 0;
+            for (long size = Math.min(split, n); from < n; size = 7) {
+                NDIndex rows = new NDIndex("{}:{}", from, Math.min(n, from + size));
+                if (logits) {
+                    accumulator.addLogits(x.get(rows), y.get(rows));
+                } else {
+                    accumulator.addProbabilities(x.get(rows), y.get(rows));
+                }
+                from = Math.min(n, from + size);
+            }
+            String label = name + " in batches from " + split;
+            assertEquals(accumulator.count(), n, label + ": count");
+            CalibrationReport streamed = accumulator.report();
+            double[] s = {
+                streamed.ece(),
+                streamed.mce(),
+                streamed.adaptiveEce(),
+                streamed.classwiseEce(),
+                streamed.brier(),
+                streamed.nll(),
+                streamed.accuracy(),
+                streamed.meanConfidence()
+            };
+            double[] w = {
+                whole.ece(),
+                whole.mce(),
+                whole.adaptiveEce(),
+                whole.classwiseEce(),
+                whole.brier(),
+                whole.nll(),
+                whole.accuracy(),
+                whole.meanConfidence()
+            };
+            assertClose(label, "every metric, exactly", s, w, 0, 0);
+            assertEquals(streamed.bins(), whole.bins(), label + ": the bin table");
+            assertEquals(streamed.toString(), whole.toString(), label + ": the summary");
+        }
+    }
+
+    @Test
+    public void accumulatorChecksEachBatchAndNumbersRowsAcrossBatches() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            CalibrationReport.Accumulator accumulator = CalibrationReport.accumulator(5);
+            IllegalStateException empty =
+                    expectThrows(IllegalStateException.class, accumulator::report);
+            assertTrue(empty.getMessage().contains("no rows were added"), empty.getMessage());
+            NDArray p = manager.create(new float[] {0.5f, 0.5f, 0.9f, 0.1f}, new Shape(2, 2));
+            NDArray y = manager.create(new long[] {0, 1});
+            accumulator.addProbabilities(p, y);
+            CalibrationReport first = accumulator.report();
+            NDArray bad = manager.create(new float[] {0.2f, 0.8f, 0.3f, 0.3f}, new Shape(2, 2));
+            IllegalArgumentException sum =
+                    expectThrows(
+                            IllegalArgumentException.class,
+                            () -> accumulator.addProbabilities(bad, y));
+            assertTrue(sum.getMessage().contains("but row 3 sums to"), sum.getMessage());
+            NDArray three = manager.create(new float[] {1, 2, 3}, new Shape(1, 3));
+            IllegalArgumentException classes =
+                    expectThrows(
+                            IllegalArgumentException.class,
+                            () -> accumulator.addLogits(three, manager.create(new long[] {0})));
+            assertTrue(
+                    classes.getMessage()
+                            .contains(
+                                    "has 3 classes (shape (1, 3)) but the earlier batches have 2"),
+                    classes.getMessage());
+            assertEquals(first.count(), 2L, "a report is a snapshot");
+            assertThrows(IllegalArgumentException.class, () -> CalibrationReport.accumulator(0));
+        }
+    }
+
     @Test
     public void mergeOfLeNetHalvesMatchesTheFullSetReference() {
         JsonObject first = CalibrationFixtures.find("lenet_cifar10_first5000_b15");

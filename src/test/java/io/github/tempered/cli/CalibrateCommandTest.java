@@ -11,6 +11,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.tempered.calibration.TemperatureScaler;
 import io.github.tempered.testing.Fixtures;
+import io.github.tempered.testing.NumpyFiles;
+import io.github.tempered.testing.TempFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -62,9 +64,7 @@ public class CalibrateCommandTest {
 
     @AfterClass
     public void tearDown() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TempFiles.deleteRecursively(dir);
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
+import io.github.tempered.testing.NumpyFiles;
+import io.github.tempered.testing.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,9 +54,7 @@ public class CliBadInputTest {
 
     @AfterClass
     public void tearDown() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TempFiles.deleteRecursively(dir);
     }
 
     @DataProvider(name = "usageErrors")
@@ -194,6 +194,35 @@ public class CliBadInputTest {
                         + " bytes, but only 32 follow"
             },
             {
+                "calibrate: zip bomb (a 120-byte header over 64 MB of zeros)",
+                args("calibrate", bomb().toString()),
+                "bomb.npz (logits.npy): its header and content disagree"
+            },
+            {
+                "calibrate: object array",
+                args(
+                        "calibrate",
+                        npy("o.npy", "|O", "(" + ROWS + ", " + CLASSES + ")", new byte[64])
+                                .toString(),
+                        "--labels",
+                        l),
+                "o.npy is not a readable NumPy file: Unsupported dataType: |O"
+            },
+            {
+                "calibrate: overflowing shape",
+                args(
+                        "calibrate",
+                        npy("of.npy", "<f4", "(4611686018427387904, 8)", new byte[8]).toString(),
+                        "--labels",
+                        l),
+                "9223372036854775807 bytes, but only 8 follow"
+            },
+            {
+                "calibrate: probabilities that are logits",
+                args("calibrate", logits.toString(), "--labels", l, "--probabilities"),
+                "are these logits? drop --probabilities"
+            },
+            {
                 "calibrate: NaN logit",
                 args(
                         "calibrate",
@@ -273,6 +302,16 @@ public class CliBadInputTest {
         arrays.put("logits", outputs);
         arrays.put("labels", labelArray);
         Path file = dir.resolve(name);
+        NumpyFiles.npz(file, arrays);
+        return file;
+    }
+
+    /** An archive whose logits header declares 10 x 3 float32 over 64 MB of zeros. */
+    private Path bomb() throws IOException {
+        Map<String, byte[]> arrays = new LinkedHashMap<>();
+        arrays.put("logits", NumpyFiles.npy("<f4", "(10, 3)", new byte[64 << 20]));
+        arrays.put("labels", NumpyFiles.int64(new long[10]));
+        Path file = dir.resolve("bomb.npz");
         NumpyFiles.npz(file, arrays);
         return file;
     }

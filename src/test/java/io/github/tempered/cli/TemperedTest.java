@@ -1,13 +1,56 @@
 package io.github.tempered.cli;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
+import picocli.CommandLine;
 
-/** The top-level command: help, version and usage errors. */
+/** The top-level command: help, version, usage errors and running out of memory. */
 public class TemperedTest {
+
+    /** A subcommand that runs out of memory, as a large demo or distill run could. */
+    @CommandLine.Command(name = "greedy")
+    static final class Greedy implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    }
+
+    /** The top of a command line holding {@link Greedy}. */
+    @CommandLine.Command(name = "tempered", subcommands = Greedy.class)
+    static final class Top implements Runnable {
+        @Override
+        public void run() {}
+    }
+
+    @Test
+    public void outOfMemoryInAnySubcommandIsOneLineAndExitOne() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Tempered.execute(new CommandLine(new Top()), new String[] {"greedy"}, o, e);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(code, 1, text);
+        assertEquals(text.strip().lines().count(), 1L, "one line: " + text);
+        assertTrue(
+                text.startsWith(
+                        "tempered greedy: out of memory (Java heap space); the Java heap"
+                                + " is limited to "),
+                text);
+        assertTrue(text.contains("raise it with -Xmx"), text);
+        assertFalse(text.contains("\tat "), "no stack trace: " + text);
+    }
 
     @DataProvider(name = "subcommands")
     public static Object[][] subcommands() {
