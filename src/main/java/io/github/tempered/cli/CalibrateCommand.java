@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
             "Example: tempered calibrate outputs.npz --probabilities --fit-fraction 0.5"
                     + " --json report.json --plot reliability.png"
         })
-final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
+final class CalibrateCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
@@ -91,8 +92,7 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
             description = "Write before/after reliability diagrams (.png, or .svg).")
     private Path plot;
 
-    @Option(names = "--verbose", description = "Show stack traces of failures.")
-    private boolean verbose;
+    @Mixin private LoggingOptions logging;
 
     /** {@inheritDoc} */
     @Override
@@ -176,11 +176,5 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
             out.flush();
         }
         return 0;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean verbose() {
-        return verbose;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.tempered.cli;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,11 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: 0 on success, 2 for a usage error (reported by picocli with the usage text), 1 for
  * bad input or a failure, reported as one line on standard error without a stack trace ({@code
  * --verbose} adds it).
+ *
+ * <p>A successful run writes nothing to standard error: log messages below ERROR are hidden (from
+ * Tempered, below WARN) unless the subcommand is given {@code --verbose} or the levels are set with
+ * slf4j-simple's system properties. On a terminal, training shows DJL's progress bars; elsewhere (a
+ * pipe, a file, a CI log) it prints one line per epoch.
  */
 @Command(
         name = "tempered",
@@ -35,10 +41,25 @@ public final class Tempered implements Runnable {
     /** DJL's system property for PyTorch's intra-op threads. */
     static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
 
+    /** slf4j-simple's default level (the binding in the command-line jar and under Maven). */
+    static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    /** slf4j-simple's level for Tempered's own loggers. */
+    static final String TEMPERED_LOG_LEVEL_PROPERTY =
+            "org.slf4j.simpleLogger.log.io.github.tempered";
+
     @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
+    private final boolean terminal;
+
     /** Creates the top-level command; picocli instantiates it. */
-    public Tempered() {}
+    public Tempered() {
+        this(false);
+    }
+
+    private Tempered(boolean terminal) {
+        this.terminal = terminal;
+    }
 
     /**
      * Runs the command line and exits with its exit code.
@@ -46,11 +67,12 @@ public final class Tempered implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, isTerminal()));
     }
 
     /**
-     * Runs the command line with the given streams, without exiting.
+     * Runs the command line with the given streams, without exiting. Training progress is printed
+     * as one line per epoch, as when standard output is not a terminal.
      *
      * @param args the arguments
      * @param out standard output
@@ -58,22 +80,31 @@ public final class Tempered implements Runnable {
      * @return the exit code: 0 success, 1 bad input or failure, 2 usage error
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, false);
+    }
+
+    /**
+     * Runs the command line.
+     *
+     * @param terminal whether {@code out} is a terminal, where DJL's progress bars are shown
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
         // One intra-op thread unless the user chose: on a busy 2-core machine PyTorch's spinning
         // OpenMP threads made the demo 12x slower, and one thread keeps runs reproducible.
-        if (System.getProperty(THREADS_PROPERTY) == null) {
-            System.setProperty(THREADS_PROPERTY, "1");
-        }
-        CommandLine cli = new CommandLine(new Tempered());
+        setIfAbsent(THREADS_PROPERTY, "1");
+        CommandLine cli = new CommandLine(new Tempered(terminal));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cli.setExecutionStrategy(
+                parseResult -> {
+                    configureLogging(verbose(parseResult));
+                    return new CommandLine.RunLast().execute(parseResult);
+                });
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
-                    boolean verbose =
-                            commandLine.getCommand() instanceof Verbosity
-                                    && ((Verbosity) commandLine.getCommand()).verbose();
                     PrintWriter w = commandLine.getErr();
                     w.println("tempered " + commandLine.getCommandName() + ": " + oneLine(e));
-                    if (verbose) {
+                    if (verbose(parseResult)) {
                         e.printStackTrace(w);
                     }
                     w.flush();
@@ -88,6 +119,58 @@ public final class Tempered implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * Returns whether standard output is a terminal, where progress bars can redraw themselves.
+     *
+     * @return whether training shows DJL's progress bars
+     */
+    boolean terminal() {
+        return terminal;
+    }
+
+    /**
+     * Whether standard input and output are a terminal: Java 17 to 21 give a console only then;
+     * Java 22 and later may give one anyway and say with {@code Console.isTerminal()}.
+     */
+    private static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before Java 22: a console is a terminal
+        }
+    }
+
+    /** Whether the subcommand that runs was given {@code --verbose}. */
+    private static boolean verbose(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        return last.hasMatchedOption(LoggingOptions.VERBOSE);
+    }
+
+    /**
+     * Sets slf4j-simple's levels before the first logger is made, unless the user set them with
+     * {@code -D}: DJL's INFO and WARN messages (engine start-up, CUDA detection, training progress)
+     * only with {@code --verbose}; Tempered's warnings (a temperature fit that stopped at a bound)
+     * always.
+     */
+    private static void configureLogging(boolean verbose) {
+        setIfAbsent(LOG_LEVEL_PROPERTY, verbose ? "info" : "error");
+        setIfAbsent(TEMPERED_LOG_LEVEL_PROPERTY, verbose ? "info" : "warn");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
     private static String oneLine(Throwable e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
@@ -97,16 +180,6 @@ public final class Tempered implements Runnable {
             message = e.getClass().getSimpleName() + ": " + message;
         }
         return message.replaceAll("\\s*\\R\\s*", " ").trim();
-    }
-
-    /** A subcommand with a {@code --verbose} flag. */
-    interface Verbosity {
-        /**
-         * Returns whether stack traces are wanted.
-         *
-         * @return the flag
-         */
-        boolean verbose();
     }
 
     /** Reports the version from the jar manifest, or "development" when run from classes. */

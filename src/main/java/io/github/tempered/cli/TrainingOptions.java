@@ -5,10 +5,18 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The Fashion-MNIST options shared by {@code demo} and {@code distill}. */
-final class DataOptions {
+/**
+ * The options and the set-up shared by {@code demo} and {@code distill}: which Fashion-MNIST data,
+ * the seed, the number of epochs, and how training shows its progress.
+ */
+final class TrainingOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec command;
 
     @Option(
             names = "--data",
@@ -38,13 +46,26 @@ final class DataOptions {
     int[] limit;
 
     /**
+     * Checks the command's {@code --epochs}.
+     *
+     * @param epochs the value given
+     * @throws CommandLine.ParameterException (a usage error) if it is below 1
+     */
+    void checkEpochs(int epochs) {
+        if (epochs < 1) {
+            throw new CommandLine.ParameterException(
+                    command.commandLine(), "--epochs must be >= 1, got " + epochs);
+        }
+    }
+
+    /**
      * Loads the data these options describe.
      *
-     * @param commandLine the command, for usage errors
      * @return the data
      * @throws IOException if the files cannot be read
      */
-    FashionMnistData load(CommandLine commandLine) throws IOException {
+    FashionMnistData load() throws IOException {
+        CommandLine commandLine = command.commandLine();
         if (limit != null && (limit.length != 3 || Arrays.stream(limit).anyMatch(n -> n < 1))) {
             throw new CommandLine.ParameterException(
                     commandLine,
@@ -65,5 +86,20 @@ final class DataOptions {
             builder.optLimit(limit[0], limit[1], limit[2]);
         }
         return builder.build();
+    }
+
+    /**
+     * How training shows its progress: on the command's output, with DJL's bars when that output is
+     * a terminal.
+     *
+     * @param epochs the epochs of each training run
+     * @return the progress
+     */
+    TrainingProgress progress(int epochs) {
+        boolean terminal =
+                command.parent() != null
+                        && command.parent().userObject() instanceof Tempered
+                        && ((Tempered) command.parent().userObject()).terminal();
+        return new TrainingProgress(command.commandLine().getOut(), terminal, epochs);
     }
 }
