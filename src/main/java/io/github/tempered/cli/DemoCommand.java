@@ -45,16 +45,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Mixin private TrainingOptions training;
+    @Mixin private final TrainingOptions training = new TrainingOptions(20);
 
     @Mixin private LoggingOptions logging;
-
-    @Option(
-            names = "--epochs",
-            paramLabel = "N",
-            defaultValue = "20",
-            description = "Training epochs (default: ${DEFAULT-VALUE}).")
-    private int epochs;
 
     @Option(
             names = "--out",
@@ -66,7 +59,8 @@ final class DemoCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws IOException, TranslateException {
-        training.checkEpochs(epochs);
+        training.checkEpochs();
+        int epochs = training.epochs;
         PrintWriter w = spec.commandLine().getOut();
         long start = System.nanoTime();
         FashionMnistData dataset = training.load();
@@ -83,13 +77,7 @@ final class DemoCommand implements Callable<Integer> {
             long trainStart = System.nanoTime();
             Classifiers.TrainingSummary summary =
                     Classifiers.train(
-                            model,
-                            loss,
-                            dataset,
-                            manager,
-                            epochs,
-                            1e-3f,
-                            training.progress(epochs));
+                            model, loss, dataset, manager, epochs, 1e-3f, training.progress());
             double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
 
             NDArray valLogits =

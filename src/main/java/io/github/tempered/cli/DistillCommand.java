@@ -58,16 +58,9 @@ final class DistillCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Mixin private TrainingOptions training;
+    @Mixin private final TrainingOptions training = new TrainingOptions(8);
 
     @Mixin private LoggingOptions logging;
-
-    @Option(
-            names = "--epochs",
-            paramLabel = "N",
-            defaultValue = "8",
-            description = "Training epochs of each model (default: ${DEFAULT-VALUE}).")
-    private int epochs;
 
     @Option(
             names = "--temperature",
@@ -111,14 +104,14 @@ final class DistillCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         FashionMnistData data = training.load();
         long seed = training.seed;
-        TrainingProgress progress = training.progress(epochs);
+        TrainingProgress progress = training.progress();
         w.println("Tempered distill: " + data);
         w.flush();
 
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("data", data.toString());
         results.put("seed", seed);
-        results.put("epochs", epochs);
+        results.put("epochs", training.epochs);
         results.put("temperature", temperature);
         results.put("alpha", alpha);
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -135,7 +128,7 @@ final class DistillCommand implements Callable<Integer> {
             w.flush();
             NDArray teacherLogits;
             try (Model teacher = model(teacherHidden, seed)) {
-                Classifiers.train(teacher, hard, data, manager, epochs, 1e-3f, progress);
+                Classifiers.train(teacher, hard, data, manager, training.epochs, 1e-3f, progress);
                 teacherLogits = Classifiers.logits(teacher, trainImages);
                 results.put(MODELS[0], test.teacher(teacher, shape(teacherHidden)));
             }
@@ -173,7 +166,7 @@ final class DistillCommand implements Callable<Integer> {
     }
 
     private void checkOptions() {
-        training.checkEpochs(epochs);
+        training.checkEpochs();
         if (teacherHidden.length != 2 || studentHidden.length != 2) {
             throw new ParameterException(
                     spec.commandLine(), "--teacher-hidden and --student-hidden take two numbers");
@@ -220,7 +213,7 @@ final class DistillCommand implements Callable<Integer> {
             Loss loss, ArrayDataset train, Comparison test, TrainingProgress progress)
             throws IOException, TranslateException {
         try (Model student = model(studentHidden, training.seed)) {
-            Classifiers.train(student, loss, train, null, epochs, 1e-3f, progress);
+            Classifiers.train(student, loss, train, null, training.epochs, 1e-3f, progress);
             return test.student(student, shape(studentHidden));
         }
     }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The options and the set-up shared by {@code demo} and {@code distill}: which Fashion-MNIST data,
- * the seed, the number of epochs, and how training shows its progress.
+ * the seed, the number of epochs (each command gives its default), and how training shows its
+ * progress.
  */
 final class TrainingOptions {
 
@@ -39,6 +40,12 @@ final class TrainingOptions {
     long seed;
 
     @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            description = "Training epochs of each model (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
             names = "--limit",
             paramLabel = "TRAIN,VAL,TEST",
             split = ",",
@@ -46,12 +53,20 @@ final class TrainingOptions {
     int[] limit;
 
     /**
-     * Checks the command's {@code --epochs}.
+     * Creates the options of a command.
      *
-     * @param epochs the value given
+     * @param defaultEpochs the command's default for {@code --epochs}
+     */
+    TrainingOptions(int defaultEpochs) {
+        this.epochs = defaultEpochs;
+    }
+
+    /**
+     * Checks {@code --epochs}.
+     *
      * @throws CommandLine.ParameterException (a usage error) if it is below 1
      */
-    void checkEpochs(int epochs) {
+    void checkEpochs() {
         if (epochs < 1) {
             throw new CommandLine.ParameterException(
                     command.commandLine(), "--epochs must be >= 1, got " + epochs);
@@ -92,10 +107,9 @@ final class TrainingOptions {
      * How training shows its progress: on the command's output, with DJL's bars when that output is
      * a terminal.
      *
-     * @param epochs the epochs of each training run
-     * @return the progress
+     * @return the progress of training runs of {@code --epochs} epochs
      */
-    TrainingProgress progress(int epochs) {
+    TrainingProgress progress() {
         boolean terminal =
                 command.parent() != null
                         && command.parent().userObject() instanceof Tempered
