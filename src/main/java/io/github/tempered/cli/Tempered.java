@@ -52,7 +52,7 @@ public final class Tempered implements Runnable {
 
     private final boolean terminal;
 
-    /** Creates the top-level command; picocli instantiates it. */
+    /** Creates the top-level command, for output that is not a terminal. */
     public Tempered() {
         this(false);
     }
