@@ -122,23 +122,23 @@ final class ReliabilityCharts {
         return chart;
     }
 
-    private static XYChart histogramChart(Panel panel) {
+    /**
+     * The confidence histogram: the fraction of samples in each bin, on a y axis from 0 to 1 (a
+     * fraction), with the accuracy and the mean confidence as vertical lines.
+     */
+    static XYChart histogramChart(Panel panel) {
         CalibrationReport report = panel.report();
         XYChart chart = chart(panel, "Fraction");
-        double top = 0;
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         for (CalibrationReport.Bin bin : nonEmpty(report)) {
             double fraction = (double) bin.count() / report.count();
-            top = Math.max(top, fraction);
             rectangle(xs, ys, bin.lower(), bin.upper(), 0, fraction);
         }
-        // Headroom above the highest bar for the legend.
-        double yMax = Math.ceil(top * 1.6 / 0.05) * 0.05;
-        style(chart, yMax);
+        style(chart, 1.0);
         bars(chart, "Fraction of samples", xs, ys, HISTOGRAM, HISTOGRAM.darker(), false);
-        verticalLine(chart, "Accuracy", report.accuracy(), yMax, ACCURACY);
-        verticalLine(chart, "Mean confidence", report.meanConfidence(), yMax, CONFIDENCE_LINE);
+        verticalLine(chart, "Accuracy", report.accuracy(), 1.0, ACCURACY);
+        verticalLine(chart, "Mean confidence", report.meanConfidence(), 1.0, CONFIDENCE_LINE);
         return chart;
     }
 

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Spec;
             "Example: tempered calibrate outputs.npz --probabilities --fit-fraction 0.5"
                     + " --json report.json --plot reliability.png"
         })
-final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
+final class CalibrateCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
@@ -109,8 +110,7 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
             description = "Write before/after reliability diagrams (.png, or .svg).")
     private Path plot;
 
-    @Option(names = "--verbose", description = "Show stack traces of failures.")
-    private boolean verbose;
+    @Mixin private LoggingOptions logging;
 
     /** Library messages that name a builder option, and the flag that sets it here. */
     private static final String[][] FLAGS = {
@@ -183,7 +183,7 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
         }
         out.println("Tempered calibrate: " + outputs.getDescription());
         out.flush();
-        PassProgress progress = PassProgress.onTerminal(out);
+        PassProgress progress = Tempered.onTerminal(spec) ? new PassProgress(out) : null;
         TemperatureFit fit = fit(outputs.range(0, nFit), progress);
         double t = fit.temperature();
         out.printf(
@@ -315,11 +315,5 @@ final class CalibrateCommand implements Callable<Integer>, Tempered.Verbosity {
                         Runtime.getRuntime().maxMemory() >> 20,
                         Math.max(1, rows / 4)),
                 e);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean verbose() {
-        return verbose;
     }
 }

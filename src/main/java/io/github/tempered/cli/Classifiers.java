@@ -16,7 +16,6 @@ import ai.djl.training.TrainingResult;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.evaluator.Accuracy;
-import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
@@ -57,7 +56,7 @@ final class Classifiers {
 
     /**
      * Trains a model on the Fashion-MNIST training split with EasyTrain and Adam, validating on the
-     * validation split each epoch, with DJL's progress bars.
+     * validation split each epoch.
      *
      * @param model the model (block set, not initialised)
      * @param loss the loss
@@ -65,6 +64,7 @@ final class Classifiers {
      * @param manager the manager for the datasets
      * @param epochs the number of epochs
      * @param learningRate Adam's learning rate
+     * @param progress how to show the epochs
      * @return the summary
      * @throws IOException if the data cannot be read
      * @throws TranslateException if a batch cannot be processed
@@ -75,7 +75,8 @@ final class Classifiers {
             FashionMnistData data,
             NDManager manager,
             int epochs,
-            float learningRate)
+            float learningRate,
+            TrainingProgress progress)
             throws IOException, TranslateException {
         return train(
                 model,
@@ -83,7 +84,8 @@ final class Classifiers {
                 data.dataset(Dataset.Usage.TRAIN, manager, BATCH_SIZE),
                 data.dataset(Dataset.Usage.VALIDATION, manager, BATCH_SIZE),
                 epochs,
-                learningRate);
+                learningRate,
+                progress);
     }
 
     /**
@@ -95,6 +97,7 @@ final class Classifiers {
      * @param validation the validation set, or null
      * @param epochs the number of epochs
      * @param learningRate Adam's learning rate
+     * @param progress how to show the epochs
      * @return the summary
      * @throws IOException if the data cannot be read
      * @throws TranslateException if a batch cannot be processed
@@ -105,7 +108,8 @@ final class Classifiers {
             RandomAccessDataset train,
             RandomAccessDataset validation,
             int epochs,
-            float learningRate)
+            float learningRate,
+            TrainingProgress progress)
             throws IOException, TranslateException {
         DefaultTrainingConfig config =
                 new DefaultTrainingConfig(loss)
@@ -114,7 +118,7 @@ final class Classifiers {
                                         .optLearningRateTracker(Tracker.fixed(learningRate))
                                         .build())
                         .addEvaluator(new Accuracy())
-                        .addTrainingListeners(TrainingListener.Defaults.logging());
+                        .addTrainingListeners(progress.listeners());
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(new Shape(BATCH_SIZE, FashionMnistData.IMAGE_SIZE));
             EasyTrain.fit(trainer, epochs, train, validation);

@@ -24,7 +24,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -42,18 +41,13 @@ import picocli.CommandLine.Spec;
                     + " subset embedded in the jar. Deterministic for a given --seed.",
             "Example: tempered demo --epochs 20 --seed 42 --out tempered-out"
         })
-final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
+final class DemoCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Mixin private DataOptions dataOptions;
+    @Mixin private final TrainingOptions training = new TrainingOptions(20);
 
-    @Option(
-            names = "--epochs",
-            paramLabel = "N",
-            defaultValue = "20",
-            description = "Training epochs (default: ${DEFAULT-VALUE}).")
-    private int epochs;
+    @Mixin private LoggingOptions logging;
 
     @Option(
             names = "--out",
@@ -62,20 +56,15 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
             description = "Output directory (default: ${DEFAULT-VALUE}).")
     private Path out;
 
-    @Option(names = "--verbose", description = "Show stack traces of failures.")
-    private boolean verbose;
-
     /** {@inheritDoc} */
     @Override
     public Integer call() throws IOException, TranslateException {
-        if (epochs < 1) {
-            throw new ParameterException(
-                    spec.commandLine(), "--epochs must be >= 1, got " + epochs);
-        }
+        training.checkEpochs();
+        int epochs = training.epochs;
         PrintWriter w = spec.commandLine().getOut();
         long start = System.nanoTime();
-        FashionMnistData dataset = dataOptions.load(spec.commandLine());
-        long seed = dataOptions.seed;
+        FashionMnistData dataset = training.load();
+        long seed = training.seed;
         w.println("Tempered demo: " + dataset);
         w.flush();
 
@@ -87,7 +76,8 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
             model.setBlock(Classifiers.mlp(512, 256, FashionMnistData.NUM_CLASSES));
             long trainStart = System.nanoTime();
             Classifiers.TrainingSummary summary =
-                    Classifiers.train(model, loss, dataset, manager, epochs, 1e-3f);
+                    Classifiers.train(
+                            model, loss, dataset, manager, epochs, 1e-3f, training.progress());
             double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
 
             NDArray valLogits =
@@ -144,11 +134,5 @@ final class DemoCommand implements Callable<Integer>, Tempered.Verbosity {
             w.flush();
         }
         return 0;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean verbose() {
-        return verbose;
     }
 }

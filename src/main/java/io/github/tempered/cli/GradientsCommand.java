@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tempered gradients}: the softmax, cross-entropy and GradientCollector walkthrough. */
@@ -18,12 +18,11 @@ import picocli.CommandLine.Spec;
                 "Walk through a backward pass step by step: inputs (1, 3) @ weight (3, 2),"
                         + " softmax, cross-entropy with target class 1, GradientCollector, and the"
                         + " weight's gradient checked against x^T (softmax - onehot).")
-final class GradientsCommand implements Callable<Integer>, Tempered.Verbosity {
+final class GradientsCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Option(names = "--verbose", description = "Show stack traces of failures.")
-    private boolean verbose;
+    @Mixin private LoggingOptions logging;
 
     /** {@inheritDoc} */
     @Override
@@ -40,11 +39,5 @@ final class GradientsCommand implements Callable<Integer>, Tempered.Verbosity {
                     "autograd and analytic gradients differ by " + report.maxAbsDifference());
         }
         return 0;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean verbose() {
-        return verbose;
     }
 }

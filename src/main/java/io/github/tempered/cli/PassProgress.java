@@ -16,18 +16,13 @@ final class PassProgress implements Progress {
     private long chunks;
     private long start;
 
-    private PassProgress(PrintWriter out) {
-        this.out = out;
-    }
-
     /**
-     * Returns a progress printer when this process runs on a terminal.
+     * Creates the progress of a command's passes.
      *
      * @param out where the lines go
-     * @return the printer, or null when standard output is not a terminal
      */
-    static PassProgress onTerminal(PrintWriter out) {
-        return System.console() != null ? new PassProgress(out) : null;
+    PassProgress(PrintWriter out) {
+        this.out = out;
     }
 
     /** {@inheritDoc} */

@@ -1,5 +1,6 @@
 package io.github.tempered.cli;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,11 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: 0 on success, 2 for a usage error (reported by picocli with the usage text), 1 for
  * bad input or a failure, reported as one line on standard error without a stack trace ({@code
  * --verbose} adds it).
+ *
+ * <p>A successful run writes nothing to standard error: log messages below ERROR are hidden (from
+ * Tempered, below WARN) unless the subcommand is given {@code --verbose} or the levels are set with
+ * slf4j-simple's system properties. On a terminal, training shows DJL's progress bars; elsewhere (a
+ * pipe, a file, a CI log) it prints one line per epoch.
  */
 @Command(
         name = "tempered",
@@ -35,10 +41,25 @@ public final class Tempered implements Runnable {
     /** DJL's system property for PyTorch's intra-op threads. */
     static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
 
+    /** slf4j-simple's default level (the binding in the command-line jar and under Maven). */
+    static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    /** slf4j-simple's level for Tempered's own loggers. */
+    static final String TEMPERED_LOG_LEVEL_PROPERTY =
+            "org.slf4j.simpleLogger.log.io.github.tempered";
+
     @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
-    /** Creates the top-level command; picocli instantiates it. */
-    public Tempered() {}
+    private final boolean terminal;
+
+    /** Creates the top-level command, for output that is not a terminal. */
+    public Tempered() {
+        this(false);
+    }
+
+    private Tempered(boolean terminal) {
+        this.terminal = terminal;
+    }
 
     /**
      * Runs the command line and exits with its exit code.
@@ -46,11 +67,12 @@ public final class Tempered implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, isTerminal()));
     }
 
     /**
-     * Runs the command line with the given streams, without exiting.
+     * Runs the command line with the given streams, without exiting. Training progress is printed
+     * as one line per epoch, as when standard output is not a terminal.
      *
      * @param args the arguments
      * @param out standard output
@@ -58,17 +80,25 @@ public final class Tempered implements Runnable {
      * @return the exit code: 0 success, 1 bad input or failure, 2 usage error
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        // One intra-op thread unless the user chose: on a busy 2-core machine PyTorch's spinning
-        // OpenMP threads made the demo 12x slower, and one thread keeps runs reproducible.
-        if (System.getProperty(THREADS_PROPERTY) == null) {
-            System.setProperty(THREADS_PROPERTY, "1");
-        }
-        return execute(new CommandLine(new Tempered()), args, out, err);
+        return run(args, out, err, false);
     }
 
     /**
-     * Runs a command line with the error handling of {@code tempered}: one line on standard error
-     * for a failure, including running out of memory, and exit code 1.
+     * Runs the command line.
+     *
+     * @param terminal whether {@code out} is a terminal, where DJL's progress bars are shown
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        // One intra-op thread unless the user chose: on a busy 2-core machine PyTorch's spinning
+        // OpenMP threads made the demo 12x slower, and one thread keeps runs reproducible.
+        setIfAbsent(THREADS_PROPERTY, "1");
+        return execute(new CommandLine(new Tempered(terminal)), args, out, err);
+    }
+
+    /**
+     * Runs a command line with the error handling of {@code tempered}: logging configured from
+     * {@code --verbose} before anything runs, one line on standard error for a failure, including
+     * running out of memory, and exit code 1.
      *
      * @param cli the command line
      * @param args the arguments
@@ -79,14 +109,16 @@ public final class Tempered implements Runnable {
     static int execute(CommandLine cli, String[] args, PrintStream out, PrintStream err) {
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cli.setExecutionStrategy(
+                parseResult -> {
+                    configureLogging(verbose(parseResult));
+                    return new CommandLine.RunLast().execute(parseResult);
+                });
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
-                    boolean verbose =
-                            commandLine.getCommand() instanceof Verbosity
-                                    && ((Verbosity) commandLine.getCommand()).verbose();
                     PrintWriter w = commandLine.getErr();
                     w.println("tempered " + commandLine.getCommandName() + ": " + oneLine(e));
-                    if (verbose) {
+                    if (verbose(parseResult)) {
                         e.printStackTrace(w);
                     }
                     w.flush();
@@ -112,6 +144,64 @@ public final class Tempered implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * Returns whether the command line that runs {@code command} writes to a terminal, where
+     * progress can redraw itself.
+     *
+     * @param command a subcommand's spec (or the top command's)
+     * @return whether progress bars and per-pass progress lines are shown
+     */
+    static boolean onTerminal(CommandLine.Model.CommandSpec command) {
+        CommandLine.Model.CommandSpec root = command;
+        while (root.parent() != null) {
+            root = root.parent();
+        }
+        return root.userObject() instanceof Tempered && ((Tempered) root.userObject()).terminal;
+    }
+
+    /**
+     * Whether standard input and output are a terminal: Java 17 to 21 give a console only then;
+     * Java 22 and later may give one anyway and say with {@code Console.isTerminal()}.
+     */
+    private static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before Java 22: a console is a terminal
+        }
+    }
+
+    /** Whether the subcommand that runs was given {@code --verbose}. */
+    private static boolean verbose(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        return last.hasMatchedOption(LoggingOptions.VERBOSE);
+    }
+
+    /**
+     * Sets slf4j-simple's levels before the first logger is made, unless the user set them with
+     * {@code -D}: DJL's INFO and WARN messages (engine start-up, CUDA detection, training progress)
+     * only with {@code --verbose}; Tempered's warnings (a temperature fit that stopped at a bound)
+     * always.
+     */
+    private static void configureLogging(boolean verbose) {
+        setIfAbsent(LOG_LEVEL_PROPERTY, verbose ? "info" : "error");
+        setIfAbsent(TEMPERED_LOG_LEVEL_PROPERTY, verbose ? "info" : "warn");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     private static String oneLine(Throwable e) {
@@ -156,16 +246,6 @@ public final class Tempered implements Runnable {
                             + " MB: raise it with -Xmx (e.g. java -Xmx4g ...)",
                     e);
         }
-    }
-
-    /** A subcommand with a {@code --verbose} flag. */
-    interface Verbosity {
-        /**
-         * Returns whether stack traces are wanted.
-         *
-         * @return the flag
-         */
-        boolean verbose();
     }
 
     /** Reports the version from the jar manifest, or "development" when run from classes. */

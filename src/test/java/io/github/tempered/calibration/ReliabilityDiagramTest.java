@@ -351,4 +351,24 @@ public class ReliabilityDiagramTest {
         }
         return n;
     }
+
+    @Test
+    public void histogramYAxisRunsFromZeroToOne() {
+        CalibrationReport concentrated;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // Every sample in one bin: a bar of height 1, which the axis must still hold.
+            NDArray probs = manager.create(new float[] {0.99f, 0.01f}).tile(new long[] {8, 1});
+            NDArray labels = manager.zeros(new Shape(8), DataType.INT64);
+            concentrated = CalibrationReport.of(probs, labels, 15);
+        }
+        for (CalibrationReport report : List.of(lenet, concentrated)) {
+            var styler =
+                    ReliabilityCharts.histogramChart(
+                                    new ReliabilityDiagram.Panel(report, "histogram", 560, 640))
+                            .getStyler();
+            String which = report == lenet ? "LeNet-5" : "one full bin";
+            assertEquals(styler.getYAxisMin(), 0.0, which + ": y axis minimum");
+            assertEquals(styler.getYAxisMax(), 1.0, which + ": y axis maximum (a fraction)");
+        }
+    }
 }

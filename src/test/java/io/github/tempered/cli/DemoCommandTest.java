@@ -1,6 +1,7 @@
 package io.github.tempered.cli;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertNotNull;
 import static org.testng.Assert.assertTrue;
 
@@ -10,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.testng.annotations.Test;
 
@@ -25,6 +27,16 @@ public class DemoCommandTest {
         assertTrue(a.out().contains("embedded subset"), a.toString());
         assertTrue(a.out().contains("T = "), a.toString());
         assertTrue(a.out().contains("ECE"), a.toString());
+        List<String> epochs = a.out().lines().filter(l -> l.startsWith("epoch ")).toList();
+        assertEquals(epochs.size(), 2, "one line per epoch when not on a terminal: " + a);
+        assertTrue(
+                epochs.get(1)
+                        .matches(
+                                "epoch 2/2: loss [0-9.]+, accuracy [0-9.]+%; validation loss"
+                                        + " [0-9.]+, accuracy [0-9.]+%; [0-9.]+ s"),
+                "epoch line: " + epochs.get(1));
+        assertFalse(a.out().contains("\r"), "no redrawn lines: " + a);
+        assertEquals(a.systemOut(), "", "no progress bars: " + a);
 
         JsonObject report =
                 JsonParser.parseString(Files.readString(first.resolve("report.json")))
@@ -59,6 +71,24 @@ public class DemoCommandTest {
         for (String key : new String[] {"temperature", "train_loss", "fit", "test"}) {
             assertEquals(again.get(key), report.get(key), "same seed, same " + key);
         }
+    }
+
+    @Test
+    public void terminalKeepsDjlsProgressBars() throws IOException {
+        CliRun run =
+                CliRun.onTerminal(
+                        "demo",
+                        "--embedded",
+                        "--limit",
+                        "600,200,200",
+                        "--epochs",
+                        "1",
+                        "--out",
+                        Files.createTempDirectory("tempered-demo").toString());
+        assertEquals(run.exitCode(), 0, run.toString());
+        assertTrue(run.systemOut().contains("\rTraining:"), "a training bar: " + run);
+        assertTrue(run.systemOut().contains("\rValidating:"), "a validation bar: " + run);
+        assertTrue(run.out().contains("epoch 1/1: "), "and the epoch line: " + run);
     }
 
     @Test

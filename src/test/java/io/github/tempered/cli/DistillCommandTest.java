@@ -47,6 +47,26 @@ public class DistillCommandTest {
                 !results.getAsJsonObject("student_hard_labels")
                         .equals(results.getAsJsonObject("student_distilled")),
                 "the two students differ");
+        for (String key : new String[] {"student_hard_labels", "student_distilled"}) {
+            JsonObject m = results.getAsJsonObject(key);
+            double agreement = m.get("agreement_with_teacher").getAsDouble();
+            assertTrue(agreement > 0.25 && agreement <= 1, key + " agreement: " + agreement);
+            double soft = m.get("soft_target_loss").getAsDouble();
+            assertTrue(soft > 0 && Double.isFinite(soft), key + " soft-target loss: " + soft);
+        }
+        assertTrue(
+                results.getAsJsonObject("student_distilled").get("soft_target_loss").getAsDouble()
+                        < results.getAsJsonObject("student_hard_labels")
+                                .get("soft_target_loss")
+                                .getAsDouble(),
+                "the distilled student matches the teacher's soft targets more closely: " + run);
+        assertTrue(run.out().contains("agreement"), run.toString());
+        assertTrue(run.out().contains("Distillation "), "a plain verdict: " + run);
+        assertEquals(
+                run.out().lines().filter(l -> l.startsWith("epoch ")).count(),
+                9L,
+                "one line per epoch of each of the three models: " + run);
+        assertEquals(run.systemOut(), "", "no progress bars: " + run);
     }
 
     @Test

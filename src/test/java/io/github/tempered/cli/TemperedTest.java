@@ -63,6 +63,28 @@ public class TemperedTest {
         assertEquals(run.exitCode(), 0, run.toString());
         assertTrue(run.out().contains("Usage: tempered " + name), run.toString());
         assertTrue(run.out().contains("--help"), run.toString());
+        assertTrue(run.out().contains("--verbose"), run.toString());
+    }
+
+    @Test
+    public void logMessagesBelowErrorAreHiddenUnlessVerbose() {
+        CliRun quiet = CliRun.of("gradients");
+        assertEquals(quiet.exitCode(), 0, quiet.toString());
+        assertEquals(quiet.err(), "", "a successful run writes nothing to stderr: " + quiet);
+        assertEquals(
+                quiet.properties().get(Tempered.LOG_LEVEL_PROPERTY),
+                "error",
+                "without --verbose, DJL's INFO and WARN are hidden");
+        assertEquals(
+                quiet.properties().get(Tempered.TEMPERED_LOG_LEVEL_PROPERTY),
+                "warn",
+                "Tempered's own warnings stay");
+        CliRun verbose = CliRun.of("gradients", "--verbose");
+        assertEquals(verbose.exitCode(), 0, verbose.toString());
+        assertEquals(
+                verbose.properties().get(Tempered.LOG_LEVEL_PROPERTY),
+                "info",
+                "--verbose shows DJL's INFO and WARN");
     }
 
     @Test

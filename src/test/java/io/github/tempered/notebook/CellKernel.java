@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import jdk.jshell.DeclarationSnippet;
@@ -76,7 +77,8 @@ import jdk.jshell.spi.ExecutionEnv;
  * </ul>
  *
  * <p>The session starts with JJava's imports ({@link #STARTUP_IMPORTS}: {@code java.util.*}, {@code
- * java.io.*}, ...) and nothing else. Not thread-safe: one cell at a time.
+ * java.io.*}, ...), {@code display} and the function that runs magics ({@link Magics#CALL}). Not
+ * thread-safe: one cell at a time.
  */
 final class CellKernel implements AutoCloseable {
 
@@ -110,6 +112,26 @@ final class CellKernel implements AutoCloseable {
                     + "    return String.valueOf(System.out);\n"
                     + "}\n";
 
+    /**
+     * The format string by which a magic call hands its number to the cell's {@link CellStream},
+     * which runs the cell's magic handler.
+     */
+    private static final String MAGIC_MARK = "\u0000tempered-magic\u0000";
+
+    /**
+     * What a cell's line magic became ({@link Magics#CALL}): runs magic number {@code index} of the
+     * running cell, in order with the code around it, and returns {@code null} as JJava's magics
+     * for dependencies do.
+     */
+    private static final String MAGIC_FUNCTION =
+            "Object "
+                    + Magics.CALL
+                    + "(int index) {\n"
+                    + "    System.out.format(java.util.Locale.ROOT, \"\\u0000tempered-magic\\u0000\","
+                    + " index);\n"
+                    + "    return null;\n"
+                    + "}\n";
+
     /** Serialises the few lines that swap {@code java.class.path} while a session is built. */
     private static final Object CLASS_PATH_LOCK = new Object();
 
@@ -131,6 +153,7 @@ final class CellKernel implements AutoCloseable {
         }
         evaluate(imports.toString());
         evaluate(DISPLAY_FUNCTION);
+        evaluate(MAGIC_FUNCTION);
         control.clear();
     }
 
@@ -180,13 +203,31 @@ final class CellKernel implements AutoCloseable {
     }
 
     /**
-     * Runs one cell's code (magic lines already removed) and returns its outputs.
+     * Runs one cell's code without magics and returns its outputs.
      *
      * @param code the Java code
      * @return the outputs, in nbformat order
      * @throws CellFailure if a snippet does not compile, is incomplete, or throws
      */
     List<Output> run(String code) {
+        return run(
+                code,
+                index -> {
+                    throw new IllegalStateException("this cell has no magic " + index);
+                });
+    }
+
+    /**
+     * Runs one cell's code, in which each line magic became a call of {@link Magics#CALL}, and
+     * returns its outputs.
+     *
+     * @param code the Java code
+     * @param magics runs magic number {@code i} of the cell when the code reaches it; what it
+     *     prints is the cell's output, and what it throws fails the cell as an exception
+     * @return the outputs, in nbformat order
+     * @throws CellFailure if a snippet does not compile, is incomplete, or throws
+     */
+    List<Output> run(String code, IntConsumer magics) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream savedOut = System.out;
@@ -194,7 +235,7 @@ final class CellKernel implements AutoCloseable {
         Thread thread = Thread.currentThread();
         ClassLoader savedLoader = thread.getContextClassLoader();
         Object last;
-        CellStream cellOut = new CellStream(out, displayCount);
+        CellStream cellOut = new CellStream(out, displayCount, magics);
         try (cellOut;
                 PrintStream cellErr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             System.setOut(cellOut);
@@ -484,20 +525,26 @@ final class CellKernel implements AutoCloseable {
 
     /**
      * A cell's {@link System#out}: records what it prints, and the objects {@code display} hands it
-     * (with a mark in the text where each was shown).
+     * (with a mark in the text where each was shown); runs the magics the cell's code calls.
      */
     private static final class CellStream extends PrintStream {
 
         private final List<Object> displays = new ArrayList<>();
+        private final IntConsumer magics;
         private int count;
 
-        CellStream(OutputStream out, int count) {
+        CellStream(OutputStream out, int count, IntConsumer magics) {
             super(out, true, StandardCharsets.UTF_8);
             this.count = count;
+            this.magics = magics;
         }
 
         @Override
         public PrintStream format(Locale locale, String format, Object... args) {
+            if (MAGIC_MARK.equals(format) && args != null && args.length == 1) {
+                magics.accept((Integer) args[0]);
+                return this;
+            }
             if (DISPLAY_MARK.equals(format) && args != null && args.length == 1) {
                 synchronized (this) {
                     displays.add(args[0]);

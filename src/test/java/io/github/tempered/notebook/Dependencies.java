@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,10 +27,12 @@ import org.xml.sax.SAXException;
  *       to the artifact's jar on the test class path. An artifact that is not a dependency of this
  *       project fails, and so does one whose version differs from the project's, so the notebooks
  *       follow {@code pom.xml}.
- *   <li>{@code %jars path} and {@code %classpath path} are resolved against the notebook's folder,
- *       where Jupyter starts the kernel. The project's own jar ({@code target/<artifactId>-
+ *   <li>{@code %classpath path} (and the deprecated {@code %jars path}) resolves as JJava resolves
+ *       it ({@link Globs}): against the notebook's folder, where Jupyter starts the kernel, with
+ *       {@code *} and {@code ?} expanded. The project's own jar ({@code target/<artifactId>-
  *       <version>.jar}, which does not exist yet when the tests run) maps to {@code
- *       target/classes}; any other path must exist.
+ *       target/classes}. A path that matches nothing adds nothing, as in JJava, which says nothing
+ *       either; the runner remembers it and names it when a later cell does not compile.
  * </ul>
  */
 final class Dependencies {
@@ -94,31 +94,42 @@ final class Dependencies {
         return projectRoot;
     }
 
-    /** The jar {@code mvn package} builds, which notebooks load with {@code %jars}. */
+    /** The jar {@code mvn package} builds, which notebooks load with {@code %classpath}. */
     Path projectJar() {
         return projectRoot.resolve("target").resolve(artifactId + "-" + version + ".jar");
     }
 
     /**
+     * What a dependency magic adds to the class path.
+     *
+     * @param entries the class path entries, in order
+     * @param unmatched the {@code %classpath} arguments that matched no file, each with a hint
+     */
+    record Resolution(List<Path> entries, List<String> unmatched) {}
+
+    /**
      * The class path entries a dependency magic adds.
      *
-     * @param magic a {@code %maven}, {@code %jars} or {@code %classpath} line
+     * @param magic a {@code %maven} or {@code %classpath} line (or a deprecated alias)
      * @param notebookDir the notebook's folder, against which relative paths resolve
-     * @return the entries, in order
-     * @throws IllegalArgumentException if an artifact or path cannot be mapped, saying why
+     * @return the entries, and the local paths that matched nothing
+     * @throws IllegalArgumentException if an artifact cannot be mapped, saying why
      */
-    List<Path> resolve(Magics.Line magic, Path notebookDir) {
-        List<Path> result = new ArrayList<>();
+    Resolution resolve(Magics.Line magic, Path notebookDir) {
+        List<Path> entries = new ArrayList<>();
+        List<String> unmatched = new ArrayList<>();
         for (String arg : magic.args()) {
             if (Magics.MAVEN.contains(magic.name())) {
-                result.add(maven(arg));
-            } else if ("jars".equals(magic.name())) {
-                result.addAll(jars(arg, notebookDir));
-            } else {
-                result.add(local(arg, notebookDir));
+                entries.add(maven(arg));
+                continue;
             }
+            List<Path> found = local(arg, notebookDir);
+            if (found.isEmpty()) {
+                unmatched.add("%" + magic.name() + " " + arg + hint(arg, notebookDir));
+            }
+            entries.addAll(found);
         }
-        return result;
+        return new Resolution(entries, unmatched);
     }
 
     private Path maven(String coordinates) {
@@ -170,59 +181,31 @@ final class Dependencies {
                         + " on the test class path); add it to pom.xml or drop the line");
     }
 
-    private List<Path> jars(String arg, Path notebookDir) {
-        Path path = notebookDir.resolve(arg).toAbsolutePath().normalize();
-        String name = path.getFileName().toString();
-        if (!name.contains("*") && !name.contains("?")) {
-            return List.of(local(arg, notebookDir));
+    /** The paths JJava would add for {@code arg}, with the project's jar mapped to its classes. */
+    private List<Path> local(String arg, Path notebookDir) {
+        List<Path> found = new ArrayList<>();
+        if (Globs.matches(arg, notebookDir, projectJar())
+                || Globs.matches(arg, notebookDir, projectClasses)) {
+            found.add(projectClasses);
         }
-        // A glob in the file name, as JJava allows: expand it in its folder.
-        List<Path> matches = new ArrayList<>();
-        var matcher = path.getFileSystem().getPathMatcher("glob:" + name);
-        if (path.getParent().equals(projectJar().getParent())
-                && matcher.matches(projectJar().getFileName())) {
-            matches.add(projectClasses);
-        }
-        if (Files.isDirectory(path.getParent())) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(path.getParent())) {
-                for (Path file : files) {
-                    if (matcher.matches(file.getFileName())
-                            && !file.equals(projectJar())
-                            && file.getFileName().toString().endsWith(".jar")) {
-                        matches.add(file);
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalArgumentException("%jars " + arg + ": " + e, e);
+        for (Path path : Globs.expand(arg, notebookDir)) {
+            if (!path.equals(projectJar()) && !path.equals(projectClasses)) {
+                found.add(path);
             }
         }
-        if (matches.isEmpty()) {
-            throw new IllegalArgumentException("%jars " + arg + ": no jar matches " + path);
-        }
-        return matches;
+        return found;
     }
 
-    private Path local(String arg, Path notebookDir) {
+    /** Why a path may have matched nothing: another version of this project's jar. */
+    private String hint(String arg, Path notebookDir) {
         Path path = notebookDir.resolve(arg).toAbsolutePath().normalize();
-        if (path.equals(projectJar()) || path.equals(projectClasses)) {
-            return projectClasses;
-        }
-        Path target = projectJar().getParent();
-        String name = path.getFileName().toString();
-        if (path.getParent().equals(target)
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        if (projectJar().getParent().equals(path.getParent())
                 && name.startsWith(artifactId + "-")
-                && name.endsWith(".jar")
-                && !Files.exists(path)) {
-            throw new IllegalArgumentException(
-                    arg
-                            + ": this project builds "
-                            + projectJar().getFileName()
-                            + "; change the notebook to that name");
+                && name.endsWith(".jar")) {
+            return " (this project builds " + projectJar().getFileName() + ")";
         }
-        if (!Files.exists(path)) {
-            throw new IllegalArgumentException(arg + ": no such file " + path);
-        }
-        return path;
+        return " (no such file: " + path + ")";
     }
 
     private static Path path(URL url) {

@@ -21,8 +21,12 @@ public class DependenciesTest {
         notebooks = dependencies.projectRoot().resolve("notebooks");
     }
 
-    private List<Path> resolve(String name, String... args) {
+    private Dependencies.Resolution resolution(String name, String... args) {
         return dependencies.resolve(new Magics.Line(name, List.of(args), 1), notebooks);
+    }
+
+    private List<Path> resolve(String name, String... args) {
+        return resolution(name, args).entries();
     }
 
     private String failure(String name, String arg) {
@@ -61,18 +65,46 @@ public class DependenciesTest {
     public void projectJarMapsToTheProjectClasses() {
         Path classes = dependencies.projectRoot().resolve("target").resolve("classes");
         String jar = "../target/" + dependencies.projectJar().getFileName();
-        assertEquals(resolve("jars", jar), List.of(classes));
-        assertEquals(resolve("jars", "../target/tempered-*.jar").get(0), classes);
+        assertEquals(resolve("classpath", jar), List.of(classes), jar);
+        assertEquals(resolve("jars", jar), List.of(classes), "%jars " + jar);
+        assertEquals(resolve("classpath", "../target/tempered-*.jar").get(0), classes, "a glob");
         assertEquals(resolve("classpath", "../target/classes"), List.of(classes));
-        assertTrue(failure("jars", "../target/tempered-9.9.jar").contains("this project builds"));
     }
 
     @Test
-    public void otherLocalPathsMustExist() {
+    public void localPathsThatMatchNothingAddNothingAsInJJava() {
+        Dependencies.Resolution other = resolution("classpath", "../target/tempered-9.9.jar");
+        assertEquals(other.entries(), List.of(), "another version of the project's jar");
+        assertEquals(other.unmatched().size(), 1, "unmatched: " + other.unmatched());
+        assertTrue(other.unmatched().get(0).contains("this project builds"), other.toString());
+        Dependencies.Resolution missing =
+                resolution("classpath", "../no-such-folder", "../lib/*.jar");
+        assertEquals(missing.entries(), List.of(), "missing paths");
+        assertEquals(missing.unmatched().size(), 2, "unmatched: " + missing.unmatched());
+        assertTrue(missing.unmatched().get(0).contains("no such file"), missing.toString());
+    }
+
+    @Test
+    public void globsExpandAsInJJava() {
+        Path root = dependencies.projectRoot();
         assertEquals(
                 resolve("classpath", "../src/test/resources"),
-                List.of(dependencies.projectRoot().resolve("src/test/resources")));
-        assertTrue(failure("classpath", "../no-such-folder").contains("no such file"));
-        assertTrue(failure("jars", "../lib/*.jar").contains("no jar matches"));
+                List.of(root.resolve("src/test/resources")),
+                "a folder without wildcards");
+        assertEquals(
+                resolve("classpath", "../src/test/resources/model-outputs/lenet-?-*.npz"),
+                List.of(root.resolve("src/test/resources/model-outputs/lenet-5-cifar-10.npz")),
+                "? and * in a file name");
+        assertEquals(
+                resolve("classpath", "../src/*/resources/model-outputs/*-cifar-10.npz"),
+                List.of(
+                        root.resolve("src/test/resources/model-outputs/lenet-5-cifar-10.npz"),
+                        root.resolve(
+                                "src/test/resources/model-outputs/wideresnet-16-4-cifar-10.npz")),
+                "* in a folder name, sorted matches");
+        assertEquals(
+                resolve("classpath", root + "/src/test/resources/model-outputs/lenet*"),
+                List.of(root.resolve("src/test/resources/model-outputs/lenet-5-cifar-10.npz")),
+                "an absolute glob");
     }
 }

@@ -3,140 +3,186 @@ package io.github.tempered.notebook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Splits a code cell into its Java code and its magic lines, as JJava reads them: a line whose
- * first non-blank character is {@code %} is a line magic ({@code %name arg ...}), a first line
- * starting with {@code %%} a cell magic.
+ * Finds the magics in a code cell as JJava (1.0-a6 and later) does, and turns each line magic into
+ * a call that runs it in order with the code around it.
  *
- * <p>Only the magics that load dependencies are allowed, because only they can be mapped to this
- * project's build: {@code %maven} (and its JJava aliases {@code %addMavenDependency} and {@code
- * %addMavenDependencies}), {@code %jars} and {@code %classpath}. Everything else ({@code
- * %mavenRepo}, {@code %load}, {@code %%loadFromPOM}, {@code %time}, ...) fails as an unknown magic,
- * so a notebook never depends on something CI does not check.
+ * <h2>What JJava reads as a magic</h2>
+ *
+ * <ul>
+ *   <li>A <b>cell magic</b> is a cell whose first line is {@code %%name args} followed by a body.
+ *   <li>A <b>line magic</b> is {@code %name args} up to the end of its line, where {@code name}
+ *       starts with a letter, digit or underscore and the {@code %} comes first on its line (after
+ *       blanks) or right after a {@code =} (after blanks), as in {@code var x = %maven ...}. A
+ *       {@code %} after an odd number of double quotes on its line is inside a string and stays
+ *       code; so does {@code %} anywhere else ({@code a % b}, {@code "%.3f"}).
+ *   <li>The <b>arguments</b> are split at spaces and tabs; double quotes group words ({@code ""} is
+ *       an empty argument, an unclosed quote runs to the end); a backslash makes the next double
+ *       quote or backslash literal, and is dropped otherwise. Single quotes are ordinary
+ *       characters.
+ * </ul>
+ *
+ * <p>JJava replaces each line magic by a Java statement that runs the magic, and then runs the cell
+ * snippet by snippet: code before a magic runs before it, code after it sees what it loaded. {@link
+ * #parse} does the same with a call of {@link #CALL}{@code (i)}, which the runner's kernel answers
+ * by running magic {@code i} of the cell; each replacement stays on the magic's line, so compiler
+ * line numbers match the cell.
+ *
+ * <h2>Which magics the runner runs</h2>
+ *
+ * <p>Only those that load dependencies, because only they can be mapped to this project's build:
+ * {@code %maven} and {@code %classpath}, and their deprecated forms {@code %addMavenDependency} and
+ * {@code %jars} (JJava 1.0-a6 and later print a warning for them). Any other magic fails as unknown
+ * (JJava's {@code %time}, {@code %load}, {@code %mavenRepo}, {@code %%loadFromPOM}, ..., which the
+ * runner cannot check, and names JJava does not know, such as {@code %addMavenDependencies}, which
+ * JJava 1.0-a5 had and 1.0-a6 removed).
  */
 final class Magics {
 
     /** Names of the line magics that add Maven artifacts. */
-    static final Set<String> MAVEN = Set.of("maven", "addMavenDependency", "addMavenDependencies");
+    static final Set<String> MAVEN = Set.of("maven", "addMavenDependency");
 
     /** Names of the line magics that add local jars or class path entries. */
-    static final Set<String> LOCAL = Set.of("jars", "classpath");
+    static final Set<String> LOCAL = Set.of("classpath", "jars");
+
+    /** The deprecated names, for which JJava 1.0-a6 and later print a warning. */
+    static final Set<String> DEPRECATED = Set.of("addMavenDependency", "jars");
 
     /** Every allowed magic, as listed in messages. */
-    static final String ALLOWED =
-            "%maven (%addMavenDependency, %addMavenDependencies), %jars, %classpath";
+    static final String ALLOWED = "%maven, %classpath (deprecated: %addMavenDependency, %jars)";
+
+    /** The session function that runs magic number {@code i} of the running cell. */
+    static final String CALL = "$magic";
+
+    /**
+     * A line magic: starts a line or follows {@code =}, possibly after blanks (kept in group 1, so
+     * the replacement leaves line breaks where they were); the name starts with a word character.
+     */
+    private static final Pattern LINE_MAGIC =
+            Pattern.compile("(?<=^|=)(\\s*)%(\\w.*)$", Pattern.MULTILINE);
+
+    /** A cell magic: the whole cell, a first line {@code %%name ...} and a body. */
+    private static final Pattern CELL_MAGIC = Pattern.compile("%%(\\w[^\\r\\n]*)\\R(?s:.+)");
 
     private Magics() {}
 
     /**
-     * A magic line.
+     * A line magic.
      *
      * @param name the magic's name, without {@code %}
-     * @param args its arguments, split like a shell command line (quotes group words)
+     * @param args its arguments, split as JJava splits them
      * @param line the 1-based line number inside the cell
      */
     record Line(String name, List<String> args, int line) {}
 
     /**
-     * A code cell split into its magics and its code; the code keeps a blank line in place of each
-     * magic line, so compiler line numbers still match the cell.
+     * A code cell with its line magics replaced by calls of {@link #CALL}{@code (i)}, where {@code
+     * i} indexes {@code magics}.
      */
-    record Split(String code, List<Line> magics) {}
+    record Parsed(String code, List<Line> magics) {}
 
     /**
-     * Splits {@code source}; an unknown or malformed magic throws a {@link NotebookException} for
-     * {@code cell}.
+     * Parses {@code source}; an unknown magic throws a {@link NotebookException} for {@code cell}.
      */
-    static Split split(String notebook, int cell, String source) {
+    static Parsed parse(String notebook, int cell, String source) {
+        Matcher cellMagic = CELL_MAGIC.matcher(source);
+        if (cellMagic.matches()) {
+            throw new NotebookException(
+                    notebook,
+                    cell,
+                    "unknown magic",
+                    "line 1: unknown cell magic %%" + split(cellMagic.group(1)).get(0) + allowed());
+        }
         List<Line> magics = new ArrayList<>();
         StringBuilder code = new StringBuilder();
-        List<String> lines = Output.lines(source);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            String trimmed = line.strip();
-            if (!trimmed.startsWith("%")) {
-                code.append(line);
+        Matcher m = LINE_MAGIC.matcher(source);
+        while (m.find()) {
+            int percent = m.start(2) - 1;
+            if (insideString(source, m.start())) {
                 continue;
             }
-            if (trimmed.startsWith("%%")) {
-                throw new NotebookException(
-                        notebook,
-                        cell,
-                        "unknown magic",
-                        "line "
-                                + (i + 1)
-                                + ": unknown cell magic "
-                                + firstWord(trimmed)
-                                + allowed());
-            }
-            List<String> words = words(notebook, cell, i + 1, trimmed.substring(1));
-            String name = words.isEmpty() ? "" : words.get(0);
+            int line = lineOf(source, percent);
+            List<String> words = split(m.group(2));
+            String name = words.get(0);
             if (!MAVEN.contains(name) && !LOCAL.contains(name)) {
                 throw new NotebookException(
                         notebook,
                         cell,
                         "unknown magic",
-                        "line " + (i + 1) + ": unknown magic %" + name + allowed());
+                        "line " + line + ": unknown magic %" + name + allowed());
             }
-            if (words.size() < 2) {
-                throw new NotebookException(
-                        notebook,
-                        cell,
-                        "bad magic",
-                        "line " + (i + 1) + ": %" + name + " needs at least one argument");
-            }
-            magics.add(new Line(name, List.copyOf(words.subList(1, words.size())), i + 1));
-            code.append(line.endsWith("\n") ? "\n" : "");
+            m.appendReplacement(
+                    code, Matcher.quoteReplacement(m.group(1) + CALL + "(" + magics.size() + ");"));
+            magics.add(new Line(name, List.copyOf(words.subList(1, words.size())), line));
         }
-        return new Split(code.toString(), List.copyOf(magics));
+        m.appendTail(code);
+        return new Parsed(code.toString(), List.copyOf(magics));
+    }
+
+    /**
+     * Splits a magic's text (name and arguments) into words as JJava does: spaces and tabs
+     * separate, double quotes group, a backslash escapes a double quote or a backslash.
+     */
+    static List<String> split(String text) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean quoted = false;
+        boolean escaped = false;
+        for (char c : text.trim().toCharArray()) {
+            if (c == '\\' || c == '"') {
+                if (escaped) {
+                    word.append(c);
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (quoted) {
+                    words.add(word.toString()); // a closing quote ends a word, even an empty one
+                    word.setLength(0);
+                    quoted = false;
+                } else {
+                    quoted = true;
+                }
+            } else if ((c == ' ' || c == '\t') && !quoted) {
+                if (word.length() > 0) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                }
+            } else {
+                word.append(c); // a pending backslash stays pending, as in JJava
+            }
+        }
+        if (word.length() > 0) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+
+    /** Whether an odd number of unescaped double quotes precede {@code at} on its line. */
+    private static boolean insideString(String source, int at) {
+        boolean inside = false;
+        for (int i = source.lastIndexOf('\n', at - 1) + 1; i < at; i++) {
+            if (source.charAt(i) == '"' && (i == 0 || source.charAt(i - 1) != '\\')) {
+                inside = !inside;
+            }
+        }
+        return inside;
+    }
+
+    /** The 1-based line of character {@code offset}. */
+    private static int lineOf(String text, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     private static String allowed() {
         return " (allowed: " + ALLOWED + ")";
-    }
-
-    private static String firstWord(String text) {
-        int end = 0;
-        while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
-            end++;
-        }
-        return text.substring(0, end);
-    }
-
-    /** Splits a magic's text into words: blanks separate, single or double quotes group. */
-    static List<String> words(String notebook, int cell, int line, String text) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = null;
-        char quote = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else {
-                    word.append(c);
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-                word = word == null ? new StringBuilder() : word;
-            } else if (Character.isWhitespace(c)) {
-                if (word != null) {
-                    words.add(word.toString());
-                    word = null;
-                }
-            } else {
-                word = word == null ? new StringBuilder() : word;
-                word.append(c);
-            }
-        }
-        if (quote != 0) {
-            throw new NotebookException(
-                    notebook, cell, "bad magic", "line " + line + ": unclosed quote " + quote);
-        }
-        if (word != null) {
-            words.add(word.toString());
-        }
-        return words;
     }
 }

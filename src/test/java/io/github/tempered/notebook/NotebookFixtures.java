@@ -15,7 +15,7 @@ final class NotebookFixtures {
     static final String DEPENDENCIES =
             "%maven ai.djl:api:0.36.0\n"
                     + "%maven ai.djl.pytorch:pytorch-engine:0.36.0\n"
-                    + "%jars "
+                    + "%classpath "
                     + Dependencies.ofThisProject().projectJar()
                     + "\n";
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -17,11 +18,12 @@ import java.util.stream.Stream;
  * every code cell in order, in one JShell session in this JVM ({@link CellKernel}), with the
  * dependency magics mapped onto this project's build ({@link Dependencies}).
  *
- * <p>A notebook fails on the first cell that does not compile, throws, uses a magic other than
- * {@code %maven}, {@code %jars} and {@code %classpath}, or loads an artifact the project does not
- * have. {@link #check} then compares every cell's fresh outputs with the stored ones ({@link
- * OutputComparator}); {@link #write} stores the fresh outputs instead, so the committed outputs are
- * always the runner's own.
+ * <p>Magics are found and split as JJava finds and splits them, and run in order with the code
+ * around them ({@link Magics}). A notebook fails on the first cell that does not compile, throws,
+ * uses a magic other than {@code %maven} and {@code %classpath} (or their deprecated forms), or
+ * loads an artifact the project does not have. {@link #check} then compares every cell's fresh
+ * outputs with the stored ones ({@link OutputComparator}); {@link #write} stores the fresh outputs
+ * instead, so the committed outputs are always the runner's own.
  *
  * <p>Command line (from the project folder, after {@code mvn test-compile}):
  *
@@ -73,33 +75,29 @@ public final class NotebookRunner {
         Path folder = notebook.path().toAbsolutePath().getParent();
         Map<Integer, List<Output>> outputs = new LinkedHashMap<>();
         List<Path> loaded = new ArrayList<>();
+        List<String> unmatched = new ArrayList<>();
         try (CellKernel kernel = CellKernel.start(parent)) {
             for (Cell cell : notebook.cells()) {
                 if (cell.type() != Cell.Type.CODE) {
                     continue;
                 }
-                Magics.Split split = Magics.split(name, cell.number(), cell.source());
-                for (Magics.Line magic : split.magics()) {
-                    List<Path> entries;
-                    try {
-                        entries = dependencies.resolve(magic, folder);
-                    } catch (IllegalArgumentException e) {
+                Magics.Parsed parsed = Magics.parse(name, cell.number(), cell.source());
+                MagicRunner magics =
+                        new MagicRunner(parsed.magics(), folder, kernel, loaded, unmatched);
+                try {
+                    outputs.put(cell.number(), kernel.run(parsed.code(), magics));
+                } catch (CellKernel.CellFailure failure) {
+                    if (magics.failure != null) {
                         throw new NotebookException(
                                 name,
                                 cell.number(),
                                 "dependency",
-                                "line " + magic.line() + ": " + e.getMessage(),
-                                e);
+                                "line " + magics.failed.line() + ": " + magics.failure.getMessage(),
+                                magics.failure);
                     }
-                    kernel.addToClasspath(entries);
-                    loaded.addAll(entries);
-                }
-                try {
-                    outputs.put(cell.number(), kernel.run(split.code()));
-                } catch (CellKernel.CellFailure failure) {
                     String detail = failure.detail();
                     if ("compile error".equals(failure.kind())) {
-                        detail += "\n(" + compilerClassPath(loaded) + ")";
+                        detail += "\n(" + compilerClassPath(loaded, unmatched) + ")";
                     }
                     throw new NotebookException(
                             name, cell.number(), failure.kind(), detail, failure);
@@ -107,6 +105,58 @@ public final class NotebookRunner {
             }
         }
         return outputs;
+    }
+
+    /**
+     * Runs a cell's dependency magics when its code reaches them: maps them onto the project's
+     * build and adds the entries to the kernel's class path, as JJava adds what it downloads.
+     */
+    private final class MagicRunner implements IntConsumer {
+
+        private final List<Magics.Line> magics;
+        private final Path folder;
+        private final CellKernel kernel;
+        private final List<Path> loaded;
+        private final List<String> unmatched;
+        private Magics.Line failed;
+        private IllegalArgumentException failure;
+
+        MagicRunner(
+                List<Magics.Line> magics,
+                Path folder,
+                CellKernel kernel,
+                List<Path> loaded,
+                List<String> unmatched) {
+            this.magics = magics;
+            this.folder = folder;
+            this.kernel = kernel;
+            this.loaded = loaded;
+            this.unmatched = unmatched;
+        }
+
+        @Override
+        public void accept(int index) {
+            Magics.Line magic = magics.get(index);
+            if (Magics.DEPRECATED.contains(magic.name())) {
+                // Into the cell's standard error, as JJava 1.0-a6 and later warn.
+                System.err.println(
+                        "%"
+                                + magic.name()
+                                + " is deprecated in JJava 1.0-a6 and later; use %"
+                                + (Magics.MAVEN.contains(magic.name()) ? "maven" : "classpath"));
+            }
+            Dependencies.Resolution resolution;
+            try {
+                resolution = dependencies.resolve(magic, folder);
+            } catch (IllegalArgumentException e) {
+                failed = magic;
+                failure = e;
+                throw e;
+            }
+            kernel.addToClasspath(resolution.entries());
+            loaded.addAll(resolution.entries());
+            unmatched.addAll(resolution.unmatched());
+        }
     }
 
     /**
@@ -194,14 +244,20 @@ public final class NotebookRunner {
                 : path.toString();
     }
 
-    private static String compilerClassPath(List<Path> loaded) {
-        if (loaded.isEmpty()) {
-            return "the compiler sees only the JDK: the notebook loaded nothing yet";
+    private static String compilerClassPath(List<Path> loaded, List<String> unmatched) {
+        String seen =
+                loaded.isEmpty()
+                        ? "the compiler sees only the JDK: the notebook loaded nothing yet"
+                        : "the compiler sees only the JDK and what the notebook loaded so far: "
+                                + loaded.stream()
+                                        .map(p -> p.getFileName().toString())
+                                        .collect(Collectors.joining(", "));
+        if (unmatched.isEmpty()) {
+            return seen;
         }
-        return "the compiler sees only the JDK and what the notebook loaded so far: "
-                + loaded.stream()
-                        .map(p -> p.getFileName().toString())
-                        .collect(Collectors.joining(", "));
+        return seen
+                + "; these matched no file, which JJava ignores without a word: "
+                + String.join(", ", unmatched);
     }
 
     /**

@@ -10,11 +10,13 @@ import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
@@ -225,19 +227,31 @@ public class NotebookRunnerTest {
     }
 
     @Test
-    public void missingJarFails() {
-        NotebookException e = fails(new NotebookFixtures().code("%jars no/such.jar"));
-        assertFailure(e, 1, "dependency", "no such file");
+    public void missingJarIsIgnoredAsInJJavaAndNamedInTheCompileError() {
+        NotebookException e =
+                fails(
+                        new NotebookFixtures()
+                                .code(
+                                        "%classpath no/such.jar\n"
+                                                + "import io.github.tempered.loss.CrossEntropyLoss;"));
+        assertFailure(
+                e,
+                1,
+                "compile error",
+                "line 2: package io.github.tempered.loss does not exist",
+                "%classpath no/such.jar (no such file",
+                "JJava ignores without a word");
     }
 
     @Test
-    public void otherVersionOfTheProjectJarFails() {
+    public void otherVersionOfTheProjectJarIsIgnoredAndNamed() {
         Notebook notebook =
                 new NotebookFixtures()
-                        .code("%jars ../target/tempered-0.0.1.jar")
+                        .code("%classpath ../target/tempered-0.0.1.jar")
+                        .code("io.github.tempered.loss.Reduction.SUM")
                         .at(Path.of("notebooks", "virtual.ipynb"));
         NotebookException e = expectThrows(NotebookException.class, () -> runner.check(notebook));
-        assertFailure(e, 1, "dependency", "this project builds tempered-");
+        assertFailure(e, 2, "compile error", "this project builds tempered-");
     }
 
     @Test
@@ -245,12 +259,94 @@ public class NotebookRunnerTest {
         Notebook notebook =
                 new NotebookFixtures()
                         .code(
-                                "%jars ../target/"
+                                "%classpath ../target/"
                                         + Dependencies.ofThisProject().projectJar().getFileName()
                                         + "\nio.github.tempered.loss.Reduction.SUM",
                                 result("SUM"))
                         .at(Path.of("notebooks", "virtual.ipynb"));
         runner.check(notebook);
+    }
+
+    @Test
+    public void lineMagicsRunInOrderWithTheCodeAroundThem() {
+        Path jar = Dependencies.ofThisProject().projectJar();
+        Notebook notebook =
+                write(
+                        new NotebookFixtures()
+                                .code(
+                                        "String before = \"loaded \" + (Thread.currentThread()"
+                                                + ".getContextClassLoader()"
+                                                + ".getResource(\"x/note.txt\") != null);\n"
+                                                + "System.out.println(before);\n"
+                                                + "%classpath "
+                                                + folder.resolve("resources")
+                                                + "\nSystem.out.println(\"loaded \" +"
+                                                + " (Thread.currentThread()"
+                                                + ".getContextClassLoader()"
+                                                + ".getResource(\"x/note.txt\") != null));\n"
+                                                + "%classpath "
+                                                + jar
+                                                + "\nio.github.tempered.loss.Reduction.SUM",
+                                        stdout("loaded false\nloaded true\n"),
+                                        result("SUM")));
+        writeResource("resources/x/note.txt");
+        runner.check(notebook);
+    }
+
+    @Test
+    public void classpathArgumentsSplitOnDoubleQuotesOnly() {
+        writeResource("with space/y/note.txt");
+        String probe =
+                "\nThread.currentThread().getContextClassLoader().getResource(\"y/note.txt\")"
+                        + " != null";
+        runner.check(
+                write(
+                        new NotebookFixtures()
+                                .code("%classpath \"with space\"" + probe, result("true"))));
+        runner.check(
+                write(
+                        new NotebookFixtures()
+                                .code("%classpath 'with space'" + probe, result("false"))));
+    }
+
+    @Test
+    public void classpathExpandsGlobs() {
+        writeResource("globbed/z/note.txt");
+        runner.check(
+                write(
+                        new NotebookFixtures()
+                                .code(
+                                        "%classpath glob?ed*\nThread.currentThread()"
+                                                + ".getContextClassLoader()"
+                                                + ".getResource(\"z/note.txt\") != null",
+                                        result("true"))));
+    }
+
+    @Test
+    public void deprecatedJarsMagicWorksAndWarnsOnStandardError() {
+        Map<Integer, List<Output>> outputs =
+                runner.run(
+                        write(
+                                new NotebookFixtures()
+                                        .code(
+                                                "%jars "
+                                                        + Dependencies.ofThisProject().projectJar()
+                                                        + "\nio.github.tempered.loss.Reduction.SUM")));
+        List<Output> cell = outputs.get(1);
+        assertEquals(cell.size(), 2, "outputs: " + cell);
+        assertEquals(cell.get(0).kind(), Output.Kind.STREAM, "outputs: " + cell);
+        assertTrue(cell.get(0).text().contains("%jars is deprecated"), "outputs: " + cell);
+        assertEquals(cell.get(1), result("SUM"));
+    }
+
+    private void writeResource(String relative) {
+        try {
+            Path file = folder.resolve(relative);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "note");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.github.tempered.notebook;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
@@ -102,6 +103,36 @@ public class NotebookTest {
             }
         }
         assertTrue(withOutputs >= 3, name + ": only " + withOutputs + " code cells have outputs");
+    }
+
+    /**
+     * The notebooks run unmodified in JJava on any system: {@code %classpath} and {@code %maven},
+     * not their deprecated forms, and no {@code %maven} line names a platform's native library (DJL
+     * downloads the one for the user's system).
+     */
+    @Test(dataProvider = "notebooks")
+    public void loadsItsDependenciesPortably(String name) throws IOException {
+        Notebook notebook = Notebook.read(NOTEBOOKS.resolve(name));
+        int magics = 0;
+        for (Cell cell : notebook.cells()) {
+            if (cell.type() != Cell.Type.CODE) {
+                continue;
+            }
+            for (Magics.Line magic : Magics.parse(name, cell.number(), cell.source()).magics()) {
+                String where = name + ", cell " + cell.number() + ", line " + magic.line() + ": ";
+                magics++;
+                assertFalse(
+                        Magics.DEPRECATED.contains(magic.name()),
+                        where + "%" + magic.name() + " is deprecated in JJava");
+                for (String arg : magic.args()) {
+                    assertFalse(
+                            arg.contains("pytorch-native")
+                                    || arg.matches(".*[-:](linux|osx|win)-(x86_64|aarch64).*"),
+                            where + "a platform's native library: " + arg);
+                }
+            }
+        }
+        assertTrue(magics > 0, name + " loads nothing");
     }
 
     @Test(dataProvider = "notebooks")

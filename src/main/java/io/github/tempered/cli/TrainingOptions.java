@@ -5,10 +5,19 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The Fashion-MNIST options shared by {@code demo} and {@code distill}. */
-final class DataOptions {
+/**
+ * The options and the set-up shared by {@code demo} and {@code distill}: which Fashion-MNIST data,
+ * the seed, the number of epochs (each command gives its default), and how training shows its
+ * progress.
+ */
+final class TrainingOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec command;
 
     @Option(
             names = "--data",
@@ -31,6 +40,12 @@ final class DataOptions {
     long seed;
 
     @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            description = "Training epochs of each model (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
             names = "--limit",
             paramLabel = "TRAIN,VAL,TEST",
             split = ",",
@@ -38,13 +53,34 @@ final class DataOptions {
     int[] limit;
 
     /**
+     * Creates the options of a command.
+     *
+     * @param defaultEpochs the command's default for {@code --epochs}
+     */
+    TrainingOptions(int defaultEpochs) {
+        this.epochs = defaultEpochs;
+    }
+
+    /**
+     * Checks {@code --epochs}.
+     *
+     * @throws CommandLine.ParameterException (a usage error) if it is below 1
+     */
+    void checkEpochs() {
+        if (epochs < 1) {
+            throw new CommandLine.ParameterException(
+                    command.commandLine(), "--epochs must be >= 1, got " + epochs);
+        }
+    }
+
+    /**
      * Loads the data these options describe.
      *
-     * @param commandLine the command, for usage errors
      * @return the data
      * @throws IOException if the files cannot be read
      */
-    FashionMnistData load(CommandLine commandLine) throws IOException {
+    FashionMnistData load() throws IOException {
+        CommandLine commandLine = command.commandLine();
         if (limit != null && (limit.length != 3 || Arrays.stream(limit).anyMatch(n -> n < 1))) {
             throw new CommandLine.ParameterException(
                     commandLine,
@@ -65,5 +101,16 @@ final class DataOptions {
             builder.optLimit(limit[0], limit[1], limit[2]);
         }
         return builder.build();
+    }
+
+    /**
+     * How training shows its progress: on the command's output, with DJL's bars when that output is
+     * a terminal.
+     *
+     * @return the progress of training runs of {@code --epochs} epochs
+     */
+    TrainingProgress progress() {
+        return new TrainingProgress(
+                command.commandLine().getOut(), Tempered.onTerminal(command), epochs);
     }
 }
