@@ -1,5 +1,6 @@
 package io.github.tempered.internal;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -129,11 +130,13 @@ public final class OwnedArrays {
      * @return the array on that device
      */
     private static NDArray onDeviceOf(NDArray array, NDArray like) {
-        if (array.getDevice().equals(like.getDevice())) {
+        Device device = like.getDevice();
+        // Arrays made by like's manager are on the manager's device: no native query needed then.
+        if (like.getManager().getDevice().equals(device) || array.getDevice().equals(device)) {
             return array;
         }
         try (array) {
-            return array.toDevice(like.getDevice(), true);
+            return array.toDevice(device, true);
         }
     }
 

@@ -211,6 +211,23 @@ final class ClassTargets {
     }
 
     /**
+     * Returns the class indices as {@link #indexColumn} does, but as a view of the labels where
+     * they can serve as they are (int64, nothing ignored, on the device of {@code like}): only for
+     * indexing arrays outside the autograd graph, since the view shares the caller's storage.
+     *
+     * @param offset the first position
+     * @param rows the number of positions
+     * @param like the array whose device to use
+     * @return the index column
+     */
+    NDArray indexColumnView(int offset, int rows, NDArray like) {
+        if (anyIgnored || labels.getDataType() != DataType.INT64) {
+            return indexColumn(offset, rows, like);
+        }
+        return labelSlice(offset, rows, like).reshape(rows, 1);
+    }
+
+    /**
      * Returns which of positions {@code [offset, offset + rows)} are ignored, as a boolean {@code
      * (rows)} mask made by the engine, on the device of {@code like}.
      *
@@ -224,7 +241,7 @@ final class ClassTargets {
     }
 
     private NDArray labelSlice(int offset, int rows, NDArray like) {
-        NDArray flat = labels.reshape(-1);
+        NDArray flat = labels.getShape().dimension() == 1 ? labels : labels.reshape(-1);
         if (offset != 0 || rows != classes.length) {
             flat = flat.get(new NDIndex("{}:{}", offset, offset + rows));
         }

@@ -1,5 +1,7 @@
 package io.github.tempered.benchmarks;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -38,25 +40,31 @@ public final class InterleavedFused {
             double[] fused = new double[kept];
             double[] tempered = new double[kept];
             double[] ratio = new double[kept];
+            double[] cpuRatio = new double[kept];
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             for (int round = 0; round < rounds; round++) {
                 long start = System.nanoTime();
+                long cpuStart = threads.getCurrentThreadCpuTime();
                 for (int i = 0; i < calls; i++) {
                     comparison.fused();
                 }
                 long middle = System.nanoTime();
+                long cpuMiddle = threads.getCurrentThreadCpuTime();
                 for (int i = 0; i < calls; i++) {
                     comparison.tempered();
                 }
                 long end = System.nanoTime();
+                long cpuEnd = threads.getCurrentThreadCpuTime();
                 if (round >= 3) {
                     fused[round - 3] = (middle - start) / 1e6 / calls;
                     tempered[round - 3] = (end - middle) / 1e6 / calls;
                     ratio[round - 3] = tempered[round - 3] / fused[round - 3];
+                    cpuRatio[round - 3] = (double) (cpuEnd - cpuMiddle) / (cpuMiddle - cpuStart);
                 }
             }
             System.out.printf(
                     Locale.ROOT,
-                    "| %dx%d | %s | %.4g | %.4g | %.2f (%.2f-%.2f) |%n",
+                    "| %dx%d | %s | %.4g | %.4g | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) |%n",
                     n,
                     c,
                     options,
@@ -64,7 +72,10 @@ public final class InterleavedFused {
                     median(tempered),
                     median(ratio),
                     min(ratio),
-                    max(ratio));
+                    max(ratio),
+                    median(cpuRatio),
+                    min(cpuRatio),
+                    max(cpuRatio));
         }
     }
 
