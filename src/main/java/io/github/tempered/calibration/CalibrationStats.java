@@ -22,6 +22,14 @@ final class CalibrationStats {
     final int numClasses;
     long count;
     long correct;
+
+    /**
+     * For binary statistics, the number of rows whose thresholded prediction ({@code p > 0.5}) is
+     * the label; {@link #correct} then counts the positive rows, which the reliability of {@code
+     * P(y = 1)} compares with the predicted probabilities.
+     */
+    long accurate;
+
     double nllSum;
     double brierSum;
     final long[] binCount;
@@ -155,6 +163,23 @@ final class CalibrationStats {
     }
 
     /**
+     * Adds one binary sample: its predicted {@code P(y = 1)} takes the place of the confidence, and
+     * its label the place of correctness, so that the bins hold the reliability of {@code P(y =
+     * 1)}; the classwise statistics see the two classes {@code (1 - p, p)}.
+     *
+     * @param p the predicted probability of class 1
+     * @param label 0 or 1
+     * @param nll the sample's negative log-likelihood
+     */
+    void addBinaryRow(double p, int label, double nll) {
+        double miss = p - label;
+        addRow(new double[] {1 - p, p}, 0, label, p, label == 1, nll, miss * miss);
+        if ((p > 0.5) == (label == 1)) {
+            accurate++;
+        }
+    }
+
+    /**
      * Returns new statistics holding this and {@code other} (same bins, classes and options).
      *
      * @param other the statistics to add
@@ -170,6 +195,7 @@ final class CalibrationStats {
     private void addAll(CalibrationStats other) {
         count += other.count;
         correct += other.correct;
+        accurate += other.accurate;
         nllSum += other.nllSum;
         brierSum += other.brierSum;
         addInto(binCount, other.binCount);

@@ -1,7 +1,6 @@
 package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.ClassIndices;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
@@ -75,9 +74,33 @@ final class LogitBlock {
      */
     static LogitBlock prepare(
             NDArray logits, long[] labels, long firstRow, String logitsName, Shape shape) {
-        int rows = labels.length;
         int classes = Math.toIntExact(logits.getShape().get(1));
-        double[] values = toDoubles(logits);
+        return prepare(
+                CalibrationInputs.toDoubles(logits), classes, labels, firstRow, logitsName, shape);
+    }
+
+    /**
+     * Validates logits already copied into Java and prepares the block; {@code values} is shifted
+     * in place and kept.
+     *
+     * @param values the logits, {@code rows x classes} row-major
+     * @param classes the number of classes {@code C}
+     * @param labels the class index of each row, in {@code [0, C)}
+     * @param firstRow the index of the block's first row in the whole input, for messages
+     * @param logitsName the argument name for messages
+     * @param shape the shape of the whole input, for messages
+     * @return the prepared block
+     * @throws IllegalArgumentException if a logit is NaN or infinite, or a row's logits span more
+     *     than the float64 range
+     */
+    static LogitBlock prepare(
+            double[] values,
+            int classes,
+            long[] labels,
+            long firstRow,
+            String logitsName,
+            Shape shape) {
+        int rows = labels.length;
         double[] shiftedLabel = new double[rows];
         long nonConstant = 0;
         long belowMax = 0;
@@ -128,28 +151,6 @@ final class LogitBlock {
             slopeAtZero += sum / classes - label;
         }
         return new LogitBlock(classes, values, shiftedLabel, nonConstant, belowMax, slopeAtZero);
-    }
-
-    /** Copies the logits into a new row-major {@code double[]}. */
-    private static double[] toDoubles(NDArray logits) {
-        DataType type = logits.getDataType();
-        if (type == DataType.FLOAT64) {
-            return logits.toDoubleArray();
-        }
-        float[] single;
-        if (type == DataType.FLOAT32) {
-            single = logits.toFloatArray();
-        } else {
-            // float16 widens exactly to float32 (bfloat16 cannot occur with DJL 0.36).
-            try (NDArray wide = logits.toType(DataType.FLOAT32, false)) {
-                single = wide.toFloatArray();
-            }
-        }
-        double[] values = new double[single.length];
-        for (int k = 0; k < single.length; k++) {
-            values[k] = single[k];
-        }
-        return values;
     }
 
     /**

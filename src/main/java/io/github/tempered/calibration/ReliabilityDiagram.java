@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
  * translucent red bar of the gap between that accuracy and the bin's mean confidence, and the
  * diagonal {@code y = x} of perfect calibration. The lower chart is the confidence histogram: the
  * fraction of samples per bin, with vertical lines at the overall accuracy and the mean confidence
- * (as in Guo et al. 2017). The title above them ends with the ECE and the number of samples; it is
- * drawn as text, so an SVG keeps it searchable (XChart draws its own labels as outlines).
+ * (as in Guo et al. 2017). A binary report ({@link CalibrationReport#isBinary()}) is drawn the same
+ * way over {@code P(y = 1)}: bars of the fraction of positives per bin, and lines at the overall
+ * fraction of positives and the mean {@code P(y = 1)}. The title above them ends with the ECE and
+ * the number of samples; it is drawn as text, so an SVG keeps it searchable (XChart draws its own
+ * labels as outlines).
  *
  * <pre>{@code
  * ReliabilityDiagram.builder().setReport(report).optTitle("LeNet-5, CIFAR-10").build()
@@ -311,14 +314,51 @@ public final class ReliabilityDiagram {
         g.drawString(title, textX, baseline);
     }
 
+    /**
+     * The words of a diagram: top-label confidence and accuracy, or, for a binary report, {@code
+     * P(y = 1)} and the fraction of positives.
+     */
+    private record Words(String x, String y, String bars, String gap, String rate, String mean) {
+        static Words of(CalibrationReport report) {
+            return report.isBinary()
+                    ? new Words(
+                            "P(y = 1)",
+                            "Fraction of positives",
+                            "Fraction positive",
+                            "Gap to mean P(y = 1)",
+                            "Positives",
+                            "Mean P(y = 1)")
+                    : new Words(
+                            "Confidence",
+                            "Accuracy",
+                            "Accuracy",
+                            "Gap to mean confidence",
+                            "Accuracy",
+                            "Mean confidence");
+        }
+
+        /** The overall accuracy, or for a binary report the fraction of positives. */
+        static double rate(CalibrationReport report) {
+            if (!report.isBinary()) {
+                return report.accuracy();
+            }
+            double positives = 0;
+            for (CalibrationReport.Bin bin : report.bins()) {
+                positives += bin.count() == 0 ? 0 : bin.accuracy() * bin.count();
+            }
+            return positives / report.count();
+        }
+    }
+
     private static XYChart reliabilityChart(Panel panel) {
         CalibrationReport report = panel.report();
+        Words words = Words.of(report);
         XYChart chart =
                 new XYChartBuilder()
                         .width(panel.width())
                         .height(100)
-                        .xAxisTitle("Confidence")
-                        .yAxisTitle("Accuracy")
+                        .xAxisTitle(words.x())
+                        .yAxisTitle(words.y())
                         .build();
         style(chart, 1.0);
         chart.getStyler().setXAxisTitleVisible(false);
@@ -334,8 +374,8 @@ public final class ReliabilityDiagram {
             rectangle(accX, accY, bin.lower(), bin.upper(), 0, bin.accuracy());
             rectangle(gapX, gapY, bin.lower(), bin.upper(), bin.accuracy(), bin.meanConfidence());
         }
-        bars(chart, "Accuracy", accX, accY, ACCURACY, ACCURACY_EDGE, true);
-        bars(chart, "Gap to mean confidence", gapX, gapY, GAP, GAP_EDGE, true);
+        bars(chart, words.bars(), accX, accY, ACCURACY, ACCURACY_EDGE, true);
+        bars(chart, words.gap(), gapX, gapY, GAP, GAP_EDGE, true);
         XYSeries diagonal =
                 chart.addSeries("Perfect calibration", new double[] {0, 1}, new double[] {0, 1});
         line(diagonal, DIAGONAL);
@@ -344,11 +384,12 @@ public final class ReliabilityDiagram {
 
     private static XYChart histogramChart(Panel panel) {
         CalibrationReport report = panel.report();
+        Words words = Words.of(report);
         XYChart chart =
                 new XYChartBuilder()
                         .width(panel.width())
                         .height(100)
-                        .xAxisTitle("Confidence")
+                        .xAxisTitle(words.x())
                         .yAxisTitle("Fraction")
                         .build();
         double top = 0;
@@ -366,15 +407,17 @@ public final class ReliabilityDiagram {
         double yMax = Math.ceil(top * 1.6 / 0.05) * 0.05;
         style(chart, yMax);
         bars(chart, "Fraction of samples", xs, ys, HISTOGRAM, HISTOGRAM.darker(), false);
+        double rate = Words.rate(report);
         XYSeries accuracy =
                 chart.addSeries(
-                        String.format(Locale.ROOT, "Accuracy %.3f", report.accuracy()),
-                        new double[] {report.accuracy(), report.accuracy()},
+                        String.format(Locale.ROOT, "%s %.3f", words.rate(), rate),
+                        new double[] {rate, rate},
                         new double[] {0, yMax});
         line(accuracy, ACCURACY);
         XYSeries confidence =
                 chart.addSeries(
-                        String.format(Locale.ROOT, "Mean confidence %.3f", report.meanConfidence()),
+                        String.format(
+                                Locale.ROOT, "%s %.3f", words.mean(), report.meanConfidence()),
                         new double[] {report.meanConfidence(), report.meanConfidence()},
                         new double[] {0, yMax});
         line(confidence, CONFIDENCE_LINE);

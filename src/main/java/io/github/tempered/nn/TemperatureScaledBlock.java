@@ -14,7 +14,7 @@ import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.Arrays;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -185,31 +185,26 @@ public final class TemperatureScaledBlock extends AbstractBlock {
             boolean training,
             PairList<String, Object> params) {
         requireInitializedParameter();
-        NDList out = block.forward(parameterStore, inputs, training, params);
-        if (out == null || out.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "block: the wrapped block returned no output for inputs of shapes "
-                            + (inputs == null ? "null" : Arrays.toString(inputs.getShapes())));
-        }
-        NDArray logits = out.head();
+        return WrappedOutputs.forward(
+                block,
+                parameterStore,
+                inputs,
+                training,
+                params,
+                logits -> scale(parameterStore, logits, training));
+    }
+
+    private NDArray scale(ParameterStore parameterStore, NDArray logits, boolean training) {
         int axis = TemperatureOps.checkInput("logits", logits, "classAxis", classAxis);
         NDArray logT = parameterStore.getValue(logTemperature, logits.getDevice(), training);
         TemperatureOps.Output output =
                 probabilities ? TemperatureOps.Output.SOFTMAX : TemperatureOps.Output.LOGITS;
-        NDArray scaled;
         if (learnable) {
-            scaled = TemperatureOps.apply(logits, logT, 1f, axis, output);
-        } else {
-            try (NDArray constant = logT.stopGradient()) {
-                scaled = TemperatureOps.apply(logits, constant, 1f, axis, output);
-            }
+            return TemperatureOps.apply(logits, logT, 1f, axis, output);
         }
-        NDList result = new NDList(out.size());
-        result.add(scaled);
-        for (int i = 1; i < out.size(); i++) {
-            result.add(out.get(i));
+        try (NDArray constant = logT.stopGradient()) {
+            return TemperatureOps.apply(logits, constant, 1f, axis, output);
         }
-        return result;
     }
 
     /**
@@ -261,14 +256,11 @@ public final class TemperatureScaledBlock extends AbstractBlock {
      */
     @Override
     public void freezeParameters(boolean freeze, Predicate<Parameter> pred) {
-        for (Parameter parameter : getParameters().values()) {
-            if (parameter == logTemperature && !learnable) {
-                continue;
-            }
-            if (pred.test(parameter)) {
-                parameter.freeze(freeze);
-            }
-        }
+        WrappedOutputs.freeze(
+                getParameters().values(),
+                learnable ? Set.of() : Set.of(logTemperature),
+                freeze,
+                pred);
     }
 
     /** {@inheritDoc} */
