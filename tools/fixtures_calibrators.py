@@ -18,6 +18,12 @@ the reference fit and the calibrated probabilities of a few held-out rows.
 * isotonic: scikit-learn's IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip") on the
   binary score, or per class on the softmax probability (one-vs-rest) followed by the
   normalisation of CalibratedClassifierCV (rows divided by their sum; all-zero rows uniform).
+* binary_report: CalibrationReport's binary form, the reliability of P(y = 1): equal-width bins
+  (b/B, (b+1)/B] of p (0 in the first bin) with the mean p and the fraction of positives per bin,
+  ECE, MCE, adaptive ECE (equal-mass bins of (p, y) sorted, np.array_split), classwise ECE of
+  the two classes (1 - p, p), Brier mean (p - y)^2, NLL (exact log-sigmoid from logits, else
+  -log max(P(y), tiny)), accuracy of p > 0.5; cross-checked with scikit-learn's
+  calibration_curve and brier_score_loss.
 * histogram: histogram binning by its definition: equal-width bins (b/B, (b+1)/B] of
   sigmoid(score) or of each softmax probability (0 in the first bin), each bin's value the
   fraction of positives in it, the midpoint (b + 0.5) / B for an empty bin; multiclass rows are
@@ -31,8 +37,10 @@ import numpy as np
 import sklearn
 import torch
 import torch.nn.functional as F
+from sklearn.calibration import calibration_curve
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss
 
 from fixtures_common import Gen, flat
 
@@ -304,6 +312,69 @@ def binned_case(name, method, z, y, source, held, bins=None):
     return case
 
 
+# ---------------------------------------------------------------- binary CalibrationReport
+
+def binary_report(name, p, y, bins, source, nll_terms):
+    """The binary report of probabilities p = P(y = 1) (float64) and 0/1 labels y."""
+    n = len(p)
+    edges = np.arange(bins + 1, dtype=np.float64) / bins
+
+    def ece_of(q, hit):
+        b = np.clip(np.searchsorted(edges, q, side="left") - 1, 0, bins - 1)
+        count = np.bincount(b, minlength=bins)
+        qsum = np.bincount(b, weights=q, minlength=bins)
+        hsum = np.bincount(b, weights=hit.astype(np.float64), minlength=bins)
+        return count, qsum, hsum
+
+    count, psum, ysum = ece_of(p, y == 1)
+    nonempty = count > 0
+    ece = float(np.abs(psum - ysum).sum() / n)
+    mce = float(np.max(np.abs(psum[nonempty] - ysum[nonempty]) / count[nonempty]))
+    order = np.lexsort((y, p))
+    adaptive = sum(abs(p[order][part].sum() - y[order][part].sum())
+                   for part in np.array_split(np.arange(n), bins) if len(part)) / n
+    classwise = 0.0
+    for q, hit in ((1 - p, y == 0), (p, y == 1)):
+        _, qs, hs = ece_of(q, hit)
+        classwise += np.abs(qs - hs).sum() / n / 2
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=bins, strategy="uniform")
+    assert np.allclose(prob_true, ysum[nonempty] / count[nonempty], rtol=0, atol=1e-12)
+    assert np.allclose(prob_pred, psum[nonempty] / count[nonempty], rtol=0, atol=1e-12)
+    brier = float(np.mean((p - y) ** 2))
+    assert abs(brier - brier_score_loss(y, p)) <= 1e-15
+    with np.errstate(invalid="ignore", divide="ignore"):
+        case = {"name": name, "method": "binary_report", "bins": bins,
+                "count": n, "ece": ece, "mce": mce, "adaptive_ece": float(adaptive),
+                "classwise_ece": float(classwise), "brier": brier,
+                "nll": float(np.mean(nll_terms)),
+                "accuracy": float(np.mean((p > 0.5) == (y == 1))),
+                "mean_confidence": float(np.mean(p)),
+                "bin_count": [int(v) for v in count],
+                "bin_mean_p": numbers(np.where(nonempty, psum / count, np.nan)),
+                "bin_positives": numbers(np.where(nonempty, ysum / count, np.nan))}
+    case.update(source)
+    return case
+
+
+def binary_report_cases(gen):
+    p = gen.rand(200)
+    p[:8] = torch.tensor([0.0, 1.0, 0.5, 0.2, 0.1, 0.3, 0.7, 1 / 3])  # edges and ties at 0.5
+    p = p.numpy()
+    y = (gen.rand(200).numpy() < p ** 0.7).astype(np.int64)
+    tiny = np.finfo(np.float64).tiny
+    terms = -np.log(np.maximum(np.where(y == 1, p, 1 - p), tiny))
+    source = {"kind": "probabilities", "probabilities": numbers(p), "labels": y.tolist()}
+    cases = [binary_report("binary_report_probabilities_B10", p, y, 10, source, terms)]
+    s, yt = cat_scores(LENET, [0, 2000])
+    s, yt = s.numpy(), yt.numpy()
+    p = 1 / (1 + np.exp(-s))
+    source = real_input(LENET, [0, 2000], binary=True)
+    source["kind"] = "logits"
+    cases.append(binary_report("binary_report_lenet_cat_logits_B15", p, yt, 15, source,
+                               np.logaddexp(0, s) - yt * s))
+    return cases
+
+
 # ---------------------------------------------------------------- cases
 
 def synthetic_multiclass(gen, n, c, t_true, scale=2.0):
@@ -395,6 +466,7 @@ def calibrator_cases():
     cases.append(synthetic("histogram_binary_B10", "histogram", s, y, held, bins=10))
     cases.append(real_binary("histogram_lenet_cat_B7", "histogram", LENET, [0, 2000], bins=7))
     cases.append(real("histogram_wrn10_B15", "histogram", WRN10, [0, 1000], bins=15))
+    cases.extend(binary_report_cases(gen))
     return cases
 
 

@@ -1,6 +1,7 @@
 package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.ClassIndices;
@@ -55,6 +56,14 @@ final class CalibrationInputs {
      * @throws IllegalArgumentException for invalid input
      */
     static Multiclass multiclass(NDArray logits, NDArray labels) {
+        // Reading a view or an array on another device makes temporary copies: close them.
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return readMulticlass(logits, labels);
+        }
+    }
+
+    private static Multiclass readMulticlass(NDArray logits, NDArray labels) {
         long[] classIndices =
                 LogitBlock.readLabels(logits, labels, "logits", "labels", LabelTypes.INTEGERS);
         Shape shape = logits.getShape();
@@ -97,6 +106,13 @@ final class CalibrationInputs {
      * @throws IllegalArgumentException for invalid input
      */
     static Binary binary(NDArray scores, NDArray labels, String argument) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return readBinary(scores, labels, argument);
+        }
+    }
+
+    private static Binary readBinary(NDArray scores, NDArray labels, String argument) {
         requireBinaryShape(scores, argument);
         if (labels == null) {
             throw new IllegalArgumentException("labels: must not be null");
@@ -201,6 +217,14 @@ final class CalibrationInputs {
      * @return the values, widened exactly
      */
     static double[] toDoubles(NDArray array) {
+        // Reading a view or an array on another device makes temporary copies: close them.
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return copy(array);
+        }
+    }
+
+    private static double[] copy(NDArray array) {
         DataType type = array.getDataType();
         if (type == DataType.FLOAT64) {
             return array.toDoubleArray();
