@@ -165,10 +165,9 @@ public class EntryPointMemoryTest {
                 "AffineScaledBlock forward",
                 m -> affine.forward(store, new NDList(logits), false).head());
         entries.put(
-                "Vector, matrix, Platt, isotonic and histogram fits",
+                "Vector, Platt, isotonic and histogram fits",
                 m -> {
                     new VectorScaler().fit(logits, labels);
-                    new MatrixScaler().fit(logits, labels);
                     new PlattScaler().fit(scores, binary);
                     new IsotonicCalibrator().fit(scores, binary);
                     new HistogramBinning().fit(logits, labels);

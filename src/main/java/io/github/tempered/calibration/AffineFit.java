@@ -9,9 +9,9 @@ import java.util.Locale;
 abstract class AffineFit implements Calibration {
 
     /** The fitted parameters and diagnostics; never modified. */
-    final AffineObjective.Solution solution;
+    final AffineSolver.Solution solution;
 
-    AffineFit(AffineObjective.Solution solution) {
+    AffineFit(AffineSolver.Solution solution) {
         this.solution = solution;
     }
 

@@ -1,10 +1,7 @@
 package io.github.tempered.calibration;
 
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The convex objective of the affine calibration maps, and its minimization with {@link Lbfgs}: the
@@ -29,19 +26,11 @@ import org.slf4j.LoggerFactory;
  */
 final class AffineObjective implements Lbfgs.Objective {
 
-    private static final Logger logger = LoggerFactory.getLogger(AffineObjective.class);
-
     /** Multiply-adds per chunk of rows. */
     private static final int CHUNK_WORK = 1 << 15;
 
     /** The most chunks one evaluation is split into (each holds a gradient). */
     private static final int MAX_CHUNKS = 32;
-
-    /** Multiply-adds spent on the sampled Hessian of the preconditioner. */
-    private static final long SAMPLE_WORK = 1L << 23;
-
-    /** Rows the preconditioner's Hessian uses at least (all rows if there are fewer). */
-    private static final int MIN_SAMPLE = 256;
 
     /** The form of the map. */
     enum Form {
@@ -52,26 +41,6 @@ final class AffineObjective implements Lbfgs.Objective {
         /** {@code sigmoid(a x + b)} of one score per row (Platt scaling). */
         BINARY
     }
-
-    /**
-     * The minimum in the original variables.
-     *
-     * @param weights the weights, laid out as the parameters
-     * @param biases the biases
-     * @param nllBefore the mean NLL at the identity map
-     * @param nllAfter the mean NLL at the minimum (without the penalty)
-     * @param iterations the L-BFGS iterations
-     * @param gradientNorm the Euclidean norm of the objective's gradient at the minimum
-     * @param convergence how the minimization ended
-     */
-    record Solution(
-            double[] weights,
-            double[] biases,
-            double nllBefore,
-            double nllAfter,
-            int iterations,
-            double gradientNorm,
-            Convergence convergence) {}
 
     private final Form form;
     private final int rows;
@@ -165,73 +134,99 @@ final class AffineObjective implements Lbfgs.Objective {
     }
 
     /**
-     * Minimizes the objective from the identity map and returns the minimum in the original
-     * variables, in the canonical gauge where the optimum is not unique (see {@link #canonical}).
+     * Returns the internal parameters of {@code beta} times the identity map ({@code W = beta I} or
+     * {@code w = beta}, {@code b = 0}).
      *
-     * @param optimizer the optimizer
-     * @param method the method's name for log messages
-     * @return the solution
+     * @param beta the scale
+     * @return the internal parameters
      */
-    Solution solve(Lbfgs optimizer, String method) {
-        long startNanos = System.nanoTime();
-        double[] identity = toInternal(identityWeights(), new double[classes]);
-        double nllBefore = pass(identity, new double[size()]);
-        int[] sample = sampleRows();
-        double[] start = identity;
-        double beta = sampleTemperatureInverse(sample);
-        if (beta != 1) {
-            double[] weights = identityWeights();
-            for (int j = 0; j < weights.length; j++) {
-                weights[j] *= beta;
-            }
-            start = toInternal(weights, new double[classes]);
+    double[] scaledIdentity(double beta) {
+        double[] weights = identityWeights();
+        for (int j = 0; j < weights.length; j++) {
+            weights[j] *= beta;
         }
-        Lbfgs.Result result =
-                optimizer.minimize(
-                        this,
-                        start,
-                        this::originalGradientNorm,
-                        at -> SampledHessian.preconditioner(this, at, sample));
-        double[] theta = result.x();
+        return toInternal(weights, new double[classes]);
+    }
+
+    /**
+     * Returns the mean NLL (without the penalty) at internal parameters {@code theta}.
+     *
+     * @param theta the internal parameters
+     * @return the NLL
+     */
+    double nll(double[] theta) {
+        return pass(theta, new double[size()]);
+    }
+
+    /**
+     * Returns the parameters in the original variables, moved to the canonical gauge (see {@link
+     * #canonical}).
+     *
+     * @param theta the internal parameters
+     * @return the weights then the biases
+     */
+    double[] original(double[] theta) {
         double[] original = toOriginal(theta);
         canonical(original);
-        double[] weights = Arrays.copyOf(original, weightCount);
-        double[] biases = Arrays.copyOfRange(original, weightCount, original.length);
-        Solution solution =
-                new Solution(
-                        weights,
-                        biases,
-                        nllBefore,
-                        result.value() - penalty(theta),
-                        result.iterations(),
-                        result.gradientNorm(),
-                        result.convergence());
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        if (result.convergence() == Convergence.CONVERGED) {
-            logger.debug(
-                    "{} fit: NLL {} -> {}, gradient norm {} after {} iterations ({} passes, {} ms)",
-                    method,
-                    solution.nllBefore(),
-                    solution.nllAfter(),
-                    result.gradientNorm(),
-                    result.iterations(),
-                    result.evaluations(),
-                    millis);
-        } else {
-            logger.warn(
-                    "{} fit ended {} with gradient norm {} after {} iterations ({} passes, {} ms):"
-                            + " NLL {} -> {}; the optimum may lie at infinity (separable labels, a"
-                            + " class without rows) or beyond float64 resolution",
-                    method,
-                    result.convergence(),
-                    result.gradientNorm(),
-                    result.iterations(),
-                    result.evaluations(),
-                    millis,
-                    solution.nllBefore(),
-                    solution.nllAfter());
-        }
-        return solution;
+        return original;
+    }
+
+    /**
+     * Returns the number of weights (the biases follow them).
+     *
+     * @return {@code C}, or {@code C * C} for the full form
+     */
+    int weightCount() {
+        return weightCount;
+    }
+
+    /**
+     * Returns the number of rows.
+     *
+     * @return {@code N}
+     */
+    int rows() {
+        return rows;
+    }
+
+    /**
+     * Returns the form of the map.
+     *
+     * @return the form
+     */
+    Form form() {
+        return form;
+    }
+
+    /**
+     * Returns the label of a row.
+     *
+     * @param i the row
+     * @return its class, or its 0/1 label
+     */
+    int label(int i) {
+        return labels[i];
+    }
+
+    /**
+     * Returns the number of classes ({@code C}, 1 for binary).
+     *
+     * @return the classes
+     */
+    int classes() {
+        return classes;
+    }
+
+    /**
+     * Returns a feature of a row in the original variables (the logit, log-probability or score
+     * before standardization).
+     *
+     * @param i the row
+     * @param d the feature
+     * @return its value
+     */
+    double feature(int i, int d) {
+        return x[i * classes + d] / scale[d] + mean[d];
     }
 
     private double[] identityWeights() {
@@ -296,7 +291,7 @@ final class AffineObjective implements Lbfgs.Objective {
      * the gradient is {@code A^T g'}, i.e. {@code g_W = g'_W / scale + g'_b mean^T} and {@code g_b
      * = g'_b}.
      */
-    private double originalGradientNorm(double[] theta, double[] gradient) {
+    double originalGradientNorm(double[] theta, double[] gradient) {
         double sum = 0;
         for (int c = 0; c < classes; c++) {
             double gb = gradient[weightCount + c];
@@ -350,7 +345,7 @@ final class AffineObjective implements Lbfgs.Objective {
     }
 
     /** The ODIR penalty at internal parameters {@code theta} (0 unless the full form has one). */
-    private double penalty(double[] theta) {
+    double penalty(double[] theta) {
         if (offDiagonalCoefficient == 0 && interceptCoefficient == 0) {
             return 0;
         }
@@ -381,63 +376,6 @@ final class AffineObjective implements Lbfgs.Objective {
                 gradient[k] += scale[d] * (gw - gb * mean[d]);
             }
         }
-    }
-
-    /**
-     * Returns evenly spaced rows for the preconditioner and the starting temperature: as many as
-     * {@link #SAMPLE_WORK} multiply-adds of the sampled Hessian allow, at least {@link
-     * #MIN_SAMPLE}, all rows when there are fewer.
-     */
-    private int[] sampleRows() {
-        long perRow = SampledHessian.workPerRow(this);
-        int count = (int) Math.min(rows, Math.max(MIN_SAMPLE, SAMPLE_WORK / perRow));
-        int[] sample = new int[count];
-        for (int s = 0; s < count; s++) {
-            sample[s] = (int) ((long) s * rows / count);
-        }
-        return sample;
-    }
-
-    /**
-     * Returns the inverse temperature {@code beta} that minimises the NLL of {@code softmax(beta
-     * z)} (of {@code sigmoid(beta s)} for binary) on the sampled rows, the start of the fit: from
-     * there the preconditioner sees nearly the final probabilities. Returns 1 when the sample has
-     * no interior optimum (separable labels, or logits ranking the labels below average).
-     */
-    private double sampleTemperatureInverse(int[] sample) {
-        int width = form == Form.BINARY ? 2 : classes;
-        double[] values = new double[sample.length * width];
-        long[] sampleLabels = new long[sample.length];
-        for (int s = 0; s < sample.length; s++) {
-            int i = sample[s];
-            sampleLabels[s] = labels[i];
-            for (int d = 0; d < classes; d++) {
-                // The original feature; for binary, the logits (0, s) of sigmoid(s).
-                values[s * width + width - classes + d] = x[i * classes + d] / scale[d] + mean[d];
-            }
-        }
-        LogitBlock block =
-                LogitBlock.prepare(
-                        values,
-                        width,
-                        sampleLabels,
-                        0,
-                        "logits",
-                        new ai.djl.ndarray.types.Shape(sample.length, width));
-        if (block.labelBelowMaxRows() == 0
-                || block.slopeAtZero() >= 0
-                || block.nonConstantRows() == 0) {
-            return 1;
-        }
-        TemperatureFit fit =
-                new TemperatureSolver(1e-3, 50, 1e-4, 1e4)
-                        .solve(
-                                beta -> {
-                                    PassTotals totals = new PassTotals(beta);
-                                    totals.add(block);
-                                    return totals;
-                                });
-        return fit.outcome() == TemperatureFit.Outcome.CONVERGED ? 1 / fit.temperature() : 1;
     }
 
     /**

@@ -5,7 +5,12 @@ package io.github.tempered.calibration;
  * ended.
  */
 public enum Convergence {
-    /** The norm of the objective's gradient fell to the tolerance: the parameters are optimal. */
+    /**
+     * The norm of the objective's gradient fell to the tolerance: the parameters are optimal. When
+     * the optimum lies at infinity (labels that the map separates perfectly, a class that no row
+     * has as its label), the gradient vanishes on the way there too: such a fit also ends here, at
+     * large parameters with a fitted NLL near 0, and a warning is logged.
+     */
     CONVERGED,
     /**
      * The iteration limit was reached first; the parameters are the last iterate, whose NLL is the

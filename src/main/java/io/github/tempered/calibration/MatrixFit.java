@@ -16,7 +16,7 @@ public final class MatrixFit extends AffineFit {
 
     private final MatrixScaler.Input input;
 
-    MatrixFit(AffineObjective.Solution solution, MatrixScaler.Input input) {
+    MatrixFit(AffineSolver.Solution solution, MatrixScaler.Input input) {
         super(solution);
         this.input = input;
     }

@@ -55,9 +55,10 @@ import ai.djl.ndarray.NDArray;
  * </ul>
  *
  * <p>When the optimum lies at infinity (for example an unregularised fit whose labels a linear map
- * separates perfectly, common when {@code N} is small against {@code C^2}), the fit stops with
- * {@link Convergence#STALLED} or {@link Convergence#MAX_ITERATIONS} and logs a warning; an ODIR
- * penalty makes the optimum finite.
+ * separates perfectly, common when {@code N} is small against {@code C^2}: 5,000 rows of 100
+ * classes are), the gradient vanishes on the way: the fit ends at large parameters with a fitted
+ * NLL near 0 and logs a warning, and the map is overconfident on new data. An ODIR penalty makes
+ * the optimum finite.
  *
  * <pre>{@code
  * MatrixFit dirichlet = MatrixScaler.builder()
@@ -160,7 +161,7 @@ public final class MatrixScaler implements Calibrator {
                         offDiagonalL2,
                         interceptL2);
         String method = input == Input.LOGITS ? "Matrix scaling" : "Dirichlet calibration";
-        return new MatrixFit(objective.solve(options.optimizer(), method), input);
+        return new MatrixFit(AffineSolver.solve(objective, options.optimizer(), method), input);
     }
 
     /** Builds a {@link MatrixScaler}. */

@@ -22,8 +22,8 @@ import ai.djl.ndarray.NDArray;
  * and minimises it with L-BFGS and a strong-Wolfe line search from {@code a = 1, b = 0}, until the
  * gradient norm is at most the tolerance ({@code 1e-8} by default). If the labels are separated by
  * the score (every positive scores above every negative, or below), the optimum lies at infinity:
- * the fit stops with {@link Convergence#STALLED} or {@link Convergence#MAX_ITERATIONS} and logs a
- * warning.
+ * the gradient vanishes on the way, and the fit ends at a large slope with a fitted NLL near 0 and
+ * logs a warning.
  *
  * <h2>Inputs</h2>
  *
@@ -80,7 +80,8 @@ public final class PlattScaler implements Calibrator {
         AffineObjective objective =
                 new AffineObjective(
                         AffineObjective.Form.BINARY, data.scores(), data.labels(), 1, 0, 0);
-        AffineObjective.Solution s = objective.solve(options.optimizer(), "Platt scaling");
+        AffineSolver.Solution s =
+                AffineSolver.solve(objective, options.optimizer(), "Platt scaling");
         return new PlattScaling(
                 s.weights()[0],
                 s.biases()[0],

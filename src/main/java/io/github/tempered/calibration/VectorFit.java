@@ -13,7 +13,7 @@ import io.github.tempered.nn.AffineScaledBlock;
  */
 public final class VectorFit extends AffineFit {
 
-    VectorFit(AffineObjective.Solution solution) {
+    VectorFit(AffineSolver.Solution solution) {
         super(solution);
     }
 

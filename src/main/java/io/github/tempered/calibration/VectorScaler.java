@@ -35,9 +35,9 @@ import ai.djl.ndarray.NDArray;
  *       infinite logits.
  * </ul>
  *
- * <p>When the optimum lies at infinity (a class that never occurs as a label, or labels the map
- * separates perfectly), the fit stops with {@link Convergence#STALLED} or {@link
- * Convergence#MAX_ITERATIONS} and logs a warning; check {@link VectorFit#convergence()}.
+ * <p>When the optimum lies at infinity (a class that no row has as its label, or labels the map
+ * separates perfectly), the gradient vanishes on the way: the fit ends at large parameters with a
+ * fitted NLL near 0 and logs a warning. {@link VectorFit#convergence()} tells how it ended.
  *
  * <pre>{@code
  * VectorFit fit = new VectorScaler().fit(validationLogits, validationLabels);
@@ -87,7 +87,7 @@ public final class VectorScaler implements Calibrator {
                         data.classes(),
                         0,
                         0);
-        return new VectorFit(objective.solve(options.optimizer(), "Vector scaling"));
+        return new VectorFit(AffineSolver.solve(objective, options.optimizer(), "Vector scaling"));
     }
 
     /** Builds a {@link VectorScaler}. */
