@@ -172,6 +172,15 @@ final class AffineObjective implements Lbfgs.Objective {
     }
 
     /**
+     * Returns whether the objective has an ODIR penalty.
+     *
+     * @return whether either penalty weight is positive
+     */
+    boolean isPenalised() {
+        return offDiagonalCoefficient != 0 || interceptCoefficient != 0;
+    }
+
+    /**
      * Returns the number of weights (the biases follow them).
      *
      * @return {@code C}, or {@code C * C} for the full form

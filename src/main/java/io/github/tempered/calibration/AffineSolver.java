@@ -61,12 +61,19 @@ final class AffineSolver {
         double nllBefore = objective.nll(objective.scaledIdentity(1));
         int[] sample = sampleRows(objective);
         double[] start = objective.scaledIdentity(startingScale(objective, sample));
+        boolean refreshed = SampledHessian.isRefreshed(objective);
+        Lbfgs.Preconditioner[] kept = new Lbfgs.Preconditioner[1];
         Lbfgs.Result result =
                 optimizer.minimize(
                         objective,
                         start,
                         objective::originalGradientNorm,
-                        at -> SampledHessian.preconditioner(objective, at, sample));
+                        at -> {
+                            if (kept[0] == null || refreshed) {
+                                kept[0] = SampledHessian.preconditioner(objective, at, sample);
+                            }
+                            return kept[0];
+                        });
         double[] theta = result.x();
         double[] original = objective.original(theta);
         int weights = objective.weightCount();

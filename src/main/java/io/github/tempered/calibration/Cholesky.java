@@ -28,11 +28,24 @@ final class Cholesky implements Lbfgs.Preconditioner {
      *     factor (or not finite)
      */
     static Cholesky factor(double[] h, int n) {
+        return factor(h, n, DAMPING);
+    }
+
+    /**
+     * Factors {@code H + delta I} with {@code delta} the given fraction of the mean diagonal.
+     *
+     * @param h the symmetric matrix, {@code n x n} row-major (only the lower triangle is read);
+     *     overwritten by the factor
+     * @param n the order
+     * @param damping the fraction of the mean diagonal added to the diagonal
+     * @return the factor, or {@code null} if the matrix cannot be factored
+     */
+    static Cholesky factor(double[] h, int n, double damping) {
         double trace = 0;
         for (int j = 0; j < n; j++) {
             trace += h[j * n + j];
         }
-        double delta = DAMPING * trace / n;
+        double delta = damping * trace / n;
         if (!(delta > 0) || !Double.isFinite(delta)) {
             return null;
         }

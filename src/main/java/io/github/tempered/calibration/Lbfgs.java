@@ -224,9 +224,21 @@ final class Lbfgs {
             alpha = new double[memory];
         }
 
+        /**
+         * Replaces the preconditioner; its scale is set at once from the newest pair, so that a
+         * preconditioner that misjudges the curvature's size (near-singular where the fit
+         * saturates) cannot produce a wild step.
+         */
         void precondition(Preconditioner next) {
             preconditioner = next;
             gamma = 1;
+            if (size > 0) {
+                double[] yk = y[newest];
+                double yMy = next == null ? dot(yk, yk) : dot(yk, next.apply(yk));
+                if (yMy > 0) {
+                    gamma = 1 / (rho[newest] * yMy);
+                }
+            }
         }
 
         boolean isPreconditioned() {
