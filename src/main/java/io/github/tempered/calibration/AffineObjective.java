@@ -149,13 +149,29 @@ final class AffineObjective implements Lbfgs.Objective {
     }
 
     /**
-     * Returns the mean NLL (without the penalty) at internal parameters {@code theta}.
+     * Returns the mean NLL of the identity map, {@code softmax(x)} (or {@code sigmoid(s)}), in one
+     * pass over the features without the map's multiply-adds.
      *
-     * @param theta the internal parameters
-     * @return the NLL
+     * @return the NLL before calibration
      */
-    double nll(double[] theta) {
-        return pass(theta, new double[size()]);
+    double identityNll() {
+        double sum = 0;
+        double[] row = new double[classes];
+        for (int i = 0; i < rows; i++) {
+            if (form == Form.BINARY) {
+                double s = feature(i, 0);
+                sum += Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s))) - labels[i] * s;
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int d = 0; d < classes; d++) {
+                row[d] = feature(i, d);
+                max = Math.max(max, row[d]);
+            }
+            double label = row[labels[i]];
+            sum += softmaxInPlace(row, max) - label;
+        }
+        return sum / rows;
     }
 
     /**

@@ -18,10 +18,10 @@ final class AffineSolver {
     private static final Logger logger = LoggerFactory.getLogger(AffineSolver.class);
 
     /** Multiply-adds spent on the sampled Hessian of the preconditioner. */
-    private static final long SAMPLE_WORK = 1L << 23;
+    private static final long SAMPLE_WORK = 1L << 22;
 
     /** Rows the preconditioner's Hessian uses at least (all rows if there are fewer). */
-    private static final int MIN_SAMPLE = 256;
+    private static final int MIN_SAMPLE = 512;
 
     /** A fitted NLL below this means the map (nearly) separates the fit data. */
     private static final double SEPARATED_NLL = 1e-6;
@@ -58,7 +58,7 @@ final class AffineSolver {
      */
     static Solution solve(AffineObjective objective, Lbfgs optimizer, String method) {
         long startNanos = System.nanoTime();
-        double nllBefore = objective.nll(objective.scaledIdentity(1));
+        double nllBefore = objective.identityNll();
         int[] sample = sampleRows(objective);
         double[] start = objective.scaledIdentity(startingScale(objective, sample));
         boolean refreshed = SampledHessian.isRefreshed(objective);

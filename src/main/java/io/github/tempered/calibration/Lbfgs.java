@@ -30,6 +30,9 @@ final class Lbfgs {
     /** Iterations between refreshes of the preconditioner. */
     private static final int REFRESH = 10;
 
+    /** Within this factor of the tolerance the preconditioner is no longer refreshed. */
+    private static final double NEAR = 1e3;
+
     /** Relative rounding allowance on the objective for the approximate Wolfe conditions. */
     private static final double VALUE_NOISE = 1e-12;
 
@@ -148,7 +151,8 @@ final class Lbfgs {
                         Convergence.MAX_ITERATIONS);
             }
             iteration++;
-            if (iteration % REFRESH == 0) {
+            // Near the tolerance the correction pairs carry the curvature: no new estimate.
+            if (iteration % REFRESH == 0 && gradientNorm > NEAR * tolerance) {
                 history.precondition(preconditioners.apply(x));
             }
             double[] d = history.direction(g);

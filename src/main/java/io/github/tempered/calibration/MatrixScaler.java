@@ -95,7 +95,7 @@ public final class MatrixScaler implements Calibrator {
     }
 
     private MatrixScaler(Builder builder) {
-        options = new ConvexOptions(builder.gradientTolerance, builder.maxIterations);
+        options = builder.options();
         offDiagonalL2 = builder.offDiagonalL2;
         interceptL2 = builder.interceptL2;
         input = builder.input;
@@ -165,15 +165,19 @@ public final class MatrixScaler implements Calibrator {
     }
 
     /** Builds a {@link MatrixScaler}. */
-    public static final class Builder {
+    public static final class Builder extends ConvexBuilder<Builder> {
 
-        private double gradientTolerance = ConvexOptions.DEFAULT_TOLERANCE;
-        private int maxIterations = ConvexOptions.DEFAULT_MAX_ITERATIONS;
         private double offDiagonalL2;
         private double interceptL2;
         private Input input = Input.LOGITS;
 
         private Builder() {}
+
+        /** {@inheritDoc} */
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /**
          * Sets the ODIR weight of the off-diagonal entries of {@code W}: the penalty {@code
@@ -207,28 +211,6 @@ public final class MatrixScaler implements Calibrator {
          */
         public Builder optInput(Input input) {
             this.input = input;
-            return this;
-        }
-
-        /**
-         * Sets the gradient-norm tolerance at which the fit stops.
-         *
-         * @param gradientTolerance in {@code (0, 1e-2]}; default {@code 1e-8}
-         * @return this builder
-         */
-        public Builder optGradientTolerance(double gradientTolerance) {
-            this.gradientTolerance = gradientTolerance;
-            return this;
-        }
-
-        /**
-         * Sets the largest number of L-BFGS iterations.
-         *
-         * @param maxIterations at least 1; default 1000
-         * @return this builder
-         */
-        public Builder optMaxIterations(int maxIterations) {
-            this.maxIterations = maxIterations;
             return this;
         }
 

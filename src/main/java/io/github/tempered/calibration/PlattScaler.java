@@ -93,32 +93,13 @@ public final class PlattScaler implements Calibrator {
     }
 
     /** Builds a {@link PlattScaler}. */
-    public static final class Builder {
-
-        private double gradientTolerance = ConvexOptions.DEFAULT_TOLERANCE;
-        private int maxIterations = ConvexOptions.DEFAULT_MAX_ITERATIONS;
+    public static final class Builder extends ConvexBuilder<Builder> {
 
         private Builder() {}
 
-        /**
-         * Sets the gradient-norm tolerance at which the fit stops.
-         *
-         * @param gradientTolerance in {@code (0, 1e-2]}; default {@code 1e-8}
-         * @return this builder
-         */
-        public Builder optGradientTolerance(double gradientTolerance) {
-            this.gradientTolerance = gradientTolerance;
-            return this;
-        }
-
-        /**
-         * Sets the largest number of L-BFGS iterations.
-         *
-         * @param maxIterations at least 1; default 1000
-         * @return this builder
-         */
-        public Builder optMaxIterations(int maxIterations) {
-            this.maxIterations = maxIterations;
+        /** {@inheritDoc} */
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -129,7 +110,7 @@ public final class PlattScaler implements Calibrator {
          * @throws IllegalArgumentException if an option is out of range
          */
         public PlattScaler build() {
-            return new PlattScaler(new ConvexOptions(gradientTolerance, maxIterations));
+            return new PlattScaler(options());
         }
     }
 }

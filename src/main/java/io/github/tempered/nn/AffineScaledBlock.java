@@ -2,16 +2,13 @@ package io.github.tempered.nn;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import io.github.tempered.internal.Inputs;
 import io.github.tempered.internal.OwnedArrays;
 import io.github.tempered.internal.Scopes;
@@ -19,7 +16,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Wraps a trained classifier with a fitted affine map of its logits {@code z} (the classes along
@@ -66,9 +62,7 @@ import java.util.function.Predicate;
  * <p>The block is safe to share across threads for inference; loading parameters into it is not
  * thread-safe.
  */
-public final class AffineScaledBlock extends AbstractBlock {
-
-    private static final byte VERSION = 1;
+public final class AffineScaledBlock extends WrappedBlock {
 
     /** What the affine map is applied to. */
     public enum Input {
@@ -88,7 +82,6 @@ public final class AffineScaledBlock extends AbstractBlock {
         SIGMOID
     }
 
-    private final Block block;
     private final Parameter weight;
     private final Parameter bias;
     private Input input;
@@ -96,12 +89,11 @@ public final class AffineScaledBlock extends AbstractBlock {
 
     @SuppressWarnings("this-escape")
     private AffineScaledBlock(Builder builder) {
-        super(VERSION);
+        super("AffineScaledBlock", builder.block);
         input = builder.input;
         output = builder.output;
         weight = addParameter(parameter("weight", builder.weights, builder.weightShape));
         bias = addParameter(parameter("bias", builder.biases, shapeOf(builder.biases)));
-        block = addChildBlock("calibrated", builder.block);
     }
 
     private static Shape shapeOf(double[] values) {
@@ -130,15 +122,6 @@ public final class AffineScaledBlock extends AbstractBlock {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the wrapped block.
-     *
-     * @return the block whose first output is calibrated
-     */
-    public Block getBlock() {
-        return block;
     }
 
     /**
@@ -203,26 +186,17 @@ public final class AffineScaledBlock extends AbstractBlock {
 
     /** {@inheritDoc} */
     @Override
-    protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+    void requireReady() {
         if (!weight.isInitialized() || !bias.isInitialized()) {
             throw new IllegalStateException(
                     "AffineScaledBlock: the weights are not initialized; call initialize(manager,"
                             + " dataType, inputShapes) after wrapping, or Model.load");
         }
-        return WrappedOutputs.forward(
-                block,
-                parameterStore,
-                inputs,
-                training,
-                params,
-                logits -> calibrate(parameterStore, logits, training));
     }
 
-    private NDArray calibrate(ParameterStore parameterStore, NDArray logits, boolean training) {
+    /** {@inheritDoc} */
+    @Override
+    NDArray calibrate(ParameterStore parameterStore, NDArray logits, boolean training) {
         Inputs.requireReal(logits, "logits:");
         NDArray w = parameterStore.getValue(weight, logits.getDevice(), training);
         NDArray b = parameterStore.getValue(bias, logits.getDevice(), training);
@@ -265,7 +239,6 @@ public final class AffineScaledBlock extends AbstractBlock {
      */
     @Override
     public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
-        LogTemperature.checkDataType("AffineScaledBlock", dataType);
         if (weight.getShape() == null) {
             throw new IllegalStateException(
                     "AffineScaledBlock: built without weights, as a placeholder for Model.load;"
@@ -276,65 +249,20 @@ public final class AffineScaledBlock extends AbstractBlock {
 
     /** {@inheritDoc} */
     @Override
-    protected void initializeChildBlocks(
-            NDManager manager, DataType dataType, Shape... inputShapes) {
-        block.initialize(manager, dataType, inputShapes);
-    }
-
-    /**
-     * Returns the wrapped block's output shapes: the map keeps every shape.
-     *
-     * @param inputShapes the input shapes
-     * @return the wrapped block's output shapes
-     */
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return block.getOutputShapes(inputShapes);
-    }
-
-    /**
-     * Freezes or unfreezes the wrapped block's parameters; the map's own weights and biases always
-     * stay frozen.
-     *
-     * @param freeze {@code true} to freeze
-     */
-    @Override
-    public void freezeParameters(boolean freeze) {
-        freezeParameters(freeze, p -> true);
-    }
-
-    /**
-     * Freezes or unfreezes the wrapped block's parameters that pass {@code pred}; the map's own
-     * weights and biases always stay frozen.
-     *
-     * @param freeze {@code true} to freeze
-     * @param pred which parameters to change
-     */
-    @Override
-    public void freezeParameters(boolean freeze, Predicate<Parameter> pred) {
-        WrappedOutputs.freeze(getParameters().values(), Set.of(weight, bias), freeze, pred);
+    Set<Parameter> fixedParameters() {
+        return Set.of(weight, bias);
     }
 
     /** {@inheritDoc} */
     @Override
-    protected void saveMetadata(DataOutputStream os) throws IOException {
-        saveInputShapes(os);
+    void writeMetadata(DataOutputStream os) throws IOException {
         os.writeUTF(input.name());
         os.writeUTF(output.name());
     }
 
     /** {@inheritDoc} */
     @Override
-    public void loadMetadata(byte loadVersion, DataInputStream is)
-            throws IOException, MalformedModelException {
-        if (loadVersion != VERSION) {
-            throw new MalformedModelException(
-                    "AffineScaledBlock: unsupported encoding version "
-                            + loadVersion
-                            + ", expected "
-                            + VERSION);
-        }
-        readInputShapes(is);
+    void readMetadata(DataInputStream is) throws IOException, MalformedModelException {
         try {
             input = Input.valueOf(is.readUTF());
             output = Output.valueOf(is.readUTF());
@@ -354,7 +282,7 @@ public final class AffineScaledBlock extends AbstractBlock {
                 + ", output="
                 + output
                 + ", block="
-                + block
+                + getBlock()
                 + ")";
     }
 

@@ -1,21 +1,13 @@
 package io.github.tempered.nn;
 
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Wraps a trained classifier with a fitted temperature: its output is the calibrated logits {@code
@@ -74,11 +66,8 @@ import java.util.function.Predicate;
  * <p>The block is safe to share across threads for inference; loading parameters into it is not
  * thread-safe.
  */
-public final class TemperatureScaledBlock extends AbstractBlock {
+public final class TemperatureScaledBlock extends WrappedBlock {
 
-    private static final byte VERSION = 1;
-
-    private final Block block;
     private final Parameter logTemperature;
     private final double initialTemperature;
     private final boolean learnable;
@@ -87,13 +76,12 @@ public final class TemperatureScaledBlock extends AbstractBlock {
 
     @SuppressWarnings("this-escape")
     private TemperatureScaledBlock(Builder builder) {
-        super(VERSION);
+        super("TemperatureScaledBlock", builder.block);
         initialTemperature = builder.temperature;
         learnable = builder.learnable;
         probabilities = builder.probabilities;
         classAxis = builder.classAxis;
         logTemperature = addParameter(LogTemperature.parameter(initialTemperature, learnable));
-        block = addChildBlock("calibrated", builder.block);
     }
 
     /**
@@ -103,15 +91,6 @@ public final class TemperatureScaledBlock extends AbstractBlock {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the wrapped block.
-     *
-     * @return the block whose first output is scaled
-     */
-    public Block getBlock() {
-        return block;
     }
 
     /**
@@ -179,19 +158,14 @@ public final class TemperatureScaledBlock extends AbstractBlock {
 
     /** {@inheritDoc} */
     @Override
-    protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+    void requireReady() {
         requireInitializedParameter();
-        return WrappedOutputs.forward(
-                block,
-                parameterStore,
-                inputs,
-                training,
-                params,
-                logits -> scale(parameterStore, logits, training));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    NDArray calibrate(ParameterStore parameterStore, NDArray logits, boolean training) {
+        return scale(parameterStore, logits, training);
     }
 
     private NDArray scale(ParameterStore parameterStore, NDArray logits, boolean training) {
@@ -207,82 +181,22 @@ public final class TemperatureScaledBlock extends AbstractBlock {
         }
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalArgumentException if {@code dataType} is not float32, float64 or float16
-     */
+    /** {@inheritDoc} */
     @Override
-    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
-        LogTemperature.checkDataType("TemperatureScaledBlock", dataType);
-        super.initialize(manager, dataType, inputShapes);
+    Set<Parameter> fixedParameters() {
+        return learnable ? Set.of() : Set.of(logTemperature);
     }
 
     /** {@inheritDoc} */
     @Override
-    protected void initializeChildBlocks(
-            NDManager manager, DataType dataType, Shape... inputShapes) {
-        block.initialize(manager, dataType, inputShapes);
-    }
-
-    /**
-     * Returns the wrapped block's output shapes: scaling keeps every shape.
-     *
-     * @param inputShapes the input shapes
-     * @return the wrapped block's output shapes
-     */
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return block.getOutputShapes(inputShapes);
-    }
-
-    /**
-     * Freezes or unfreezes the wrapped block's parameters, and the temperature only when it is
-     * learnable: a fixed temperature always stays frozen.
-     *
-     * @param freeze {@code true} to freeze
-     */
-    @Override
-    public void freezeParameters(boolean freeze) {
-        freezeParameters(freeze, p -> true);
-    }
-
-    /**
-     * Freezes or unfreezes the parameters that pass {@code pred}; a fixed temperature always stays
-     * frozen.
-     *
-     * @param freeze {@code true} to freeze
-     * @param pred which parameters to change
-     */
-    @Override
-    public void freezeParameters(boolean freeze, Predicate<Parameter> pred) {
-        WrappedOutputs.freeze(
-                getParameters().values(),
-                learnable ? Set.of() : Set.of(logTemperature),
-                freeze,
-                pred);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected void saveMetadata(DataOutputStream os) throws IOException {
-        saveInputShapes(os);
+    void writeMetadata(DataOutputStream os) throws IOException {
         os.writeBoolean(probabilities);
         os.writeInt(classAxis);
     }
 
     /** {@inheritDoc} */
     @Override
-    public void loadMetadata(byte loadVersion, DataInputStream is)
-            throws IOException, MalformedModelException {
-        if (loadVersion != VERSION) {
-            throw new MalformedModelException(
-                    "TemperatureScaledBlock: unsupported encoding version "
-                            + loadVersion
-                            + ", expected "
-                            + VERSION);
-        }
-        readInputShapes(is);
+    void readMetadata(DataInputStream is) throws IOException {
         probabilities = is.readBoolean();
         classAxis = is.readInt();
     }
@@ -298,7 +212,7 @@ public final class TemperatureScaledBlock extends AbstractBlock {
                 + ", classAxis="
                 + classAxis
                 + ", block="
-                + block
+                + getBlock()
                 + ")";
     }
 

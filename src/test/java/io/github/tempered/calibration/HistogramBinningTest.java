@@ -42,7 +42,7 @@ public class HistogramBinningTest {
                         0,
                         1e-15);
             }
-            BinnedChecks.check(name, c, fit, fit.apply(CalibratorFixtures.heldout(manager, c)));
+            FitChecks.binned(name, c, fit, fit.apply(CalibratorFixtures.heldout(manager, c)));
         }
     }
 

@@ -52,7 +52,7 @@ public class IsotonicCalibratorTest {
                         0,
                         TOLERANCE);
             }
-            BinnedChecks.check(name, c, fit, fit.apply(CalibratorFixtures.heldout(manager, c)));
+            FitChecks.binned(name, c, fit, fit.apply(CalibratorFixtures.heldout(manager, c)));
         }
     }
 

@@ -41,7 +41,7 @@ public class MatrixScalerTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDList in = CalibratorFixtures.fitInputs(manager, c);
             MatrixFit fit = scaler(c).fit(in.get(0), in.get(1));
-            AffineChecks.check(
+            FitChecks.affine(
                     name,
                     c,
                     fit,
@@ -55,7 +55,7 @@ public class MatrixScalerTest {
                 for (int k = 0; k < classes; k++) {
                     System.arraycopy(w[k], 0, flat, k * classes, classes);
                 }
-                AffineChecks.parameters(
+                FitChecks.parameters(
                         name, "weights", flat, CalibratorFixtures.doubles(c, "weights"));
             } else {
                 double[] diagonal = new double[classes];
@@ -66,12 +66,12 @@ public class MatrixScalerTest {
                         norm += v * v;
                     }
                 }
-                AffineChecks.parameters(
+                FitChecks.parameters(
                         name,
                         "diagonal",
                         diagonal,
                         CalibratorFixtures.doubles(c, "weights_diagonal"));
-                AffineChecks.parameters(
+                FitChecks.parameters(
                         name, "row 0", w[0], CalibratorFixtures.doubles(c, "weights_row0"));
                 assertEquals(
                         Math.sqrt(norm),
@@ -79,7 +79,7 @@ public class MatrixScalerTest {
                         1e-6 * c.get("weights_norm").getAsDouble(),
                         name + ": Frobenius norm of W");
             }
-            AffineChecks.parameters(
+            FitChecks.parameters(
                     name, "biases", fit.biases(), CalibratorFixtures.doubles(c, "biases"));
             assertEquals(
                     fit.input(),

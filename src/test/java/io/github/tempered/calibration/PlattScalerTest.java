@@ -22,7 +22,7 @@ public class PlattScalerTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDList in = CalibratorFixtures.fitInputs(manager, c);
             PlattFit fit = new PlattScaler().fit(in.get(0), in.get(1));
-            AffineChecks.check(
+            FitChecks.affine(
                     name,
                     c,
                     fit,

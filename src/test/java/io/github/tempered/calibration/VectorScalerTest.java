@@ -25,16 +25,16 @@ public class VectorScalerTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDList in = CalibratorFixtures.fitInputs(manager, c);
             VectorFit fit = new VectorScaler().fit(in.get(0), in.get(1));
-            AffineChecks.check(
+            FitChecks.affine(
                     name,
                     c,
                     fit,
                     fit.convergence(),
                     fit.gradientNorm(),
                     fit.apply(CalibratorFixtures.heldout(manager, c)));
-            AffineChecks.parameters(
+            FitChecks.parameters(
                     name, "weights", fit.weights(), CalibratorFixtures.doubles(c, "weights"));
-            AffineChecks.parameters(
+            FitChecks.parameters(
                     name, "biases", fit.biases(), CalibratorFixtures.doubles(c, "biases"));
         }
     }

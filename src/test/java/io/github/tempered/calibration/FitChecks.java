@@ -5,10 +5,11 @@ import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 
-/** Comparisons of a convex fit with its fixture case, shared by the affine calibrators' tests. */
-final class AffineChecks {
+/** Comparisons of fits with their fixture cases, shared by the calibrators' tests. */
+final class FitChecks {
 
     /**
      * Unpenalised, the NLL at two optima agrees to second order in the parameters' difference; with
@@ -22,7 +23,7 @@ final class AffineChecks {
     /** Parameters of two fits with gradient norms below 1e-8 agree to about 1e-8 / curvature. */
     static final double PARAMETER_ATOL = 2e-6;
 
-    private AffineChecks() {}
+    private FitChecks() {}
 
     /**
      * Checks the convergence, the NLLs before and after and the held-out probabilities.
@@ -34,7 +35,7 @@ final class AffineChecks {
      * @param gradientNorm its gradient norm
      * @param applied its probabilities of the held-out rows
      */
-    static void check(
+    static void affine(
             String name,
             JsonObject c,
             Calibration fit,
@@ -85,5 +86,31 @@ final class AffineChecks {
             scale = Math.max(scale, Math.abs(v));
         }
         assertClose(name, what, actual, expected, 0, PARAMETER_ATOL * scale);
+    }
+
+    /**
+     * Checks the NLLs before and after and the held-out probabilities (to 1e-12).
+     *
+     * @param name the case
+     * @param c the fixture case
+     * @param fit the fit
+     * @param applied its probabilities of the held-out rows
+     */
+    static void binned(String name, JsonObject c, Calibration fit, NDArray applied) {
+        assertEquals(applied.getDataType(), DataType.FLOAT64, name + ": float64 in, float64 out");
+        assertClose(
+                name,
+                "nll_before, nll_after",
+                new double[] {fit.nllBefore(), fit.nllAfter()},
+                new double[] {c.get("nll_before").getAsDouble(), c.get("nll_after").getAsDouble()},
+                1e-12,
+                0);
+        assertClose(
+                name,
+                "apply",
+                applied.toDoubleArray(),
+                CalibratorFixtures.doubles(c, "apply_expected"),
+                0,
+                1e-12);
     }
 }
