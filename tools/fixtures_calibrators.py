@@ -6,12 +6,14 @@ the reference fit and the calibrated probabilities of a few held-out rows.
 
 * vector / matrix / dirichlet: the minimum of the mean NLL (plus the ODIR penalty of Kull et
   al. 2019, offdiag_l2 / (C (C - 1)) * sum_{c != d} W_cd^2 + intercept_l2 / C * sum_c b_c^2)
-  found by float64 PyTorch L-BFGS (strong Wolfe line search) started at the identity and run to
-  convergence (the gradient norm reached is recorded). Softmax does not change when a constant
-  is added to every bias, or a vector to every row of W, so where no penalty fixes them the
-  parameters are stated in the gauge the Java fit returns: biases summing to 0 and every column
-  of W summing to 1 (L-BFGS from the identity ends there up to rounding; the projection makes
-  it exact).
+  found by float64 PyTorch L-BFGS (strong Wolfe line search, history 100) started at the
+  identity and run until its gradient norm stops falling, then polished by a few float64 Newton
+  steps with the exact autograd Hessian (minimum-norm solves; problems of at most 1,500
+  parameters); the gradient norm reached is recorded and must be at most 1e-10. Softmax does
+  not change when a constant is added to every bias, or a vector to every row of W, so where no
+  penalty fixes them the parameters are stated in the gauge the Java fit returns: biases
+  summing to 0 and every column of W summing to 1 (L-BFGS from the identity ends there up to
+  rounding; the projection makes it exact).
 * platt: scikit-learn's LogisticRegression without penalty (penalty=None, Newton-Cholesky
   solver, tolerance 1e-12) on the one score; the gradient norm of the mean NLL at its solution
   is recorded.

@@ -4,10 +4,10 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
- * The convex objective of the affine calibration maps, and its minimization with {@link Lbfgs}: the
- * mean negative log-likelihood of {@code softmax(W x + b)} (matrix scaling, Dirichlet calibration),
- * of {@code softmax(w * x + b)} (vector scaling) or of {@code sigmoid(a x + b)} (Platt scaling),
- * plus for the matrix form the ODIR penalty of Kull et al. (2019)
+ * The convex objective of the affine calibration maps, minimized by {@link AffineSolver}: the mean
+ * negative log-likelihood of {@code softmax(W x + b)} (matrix scaling, Dirichlet calibration), of
+ * {@code softmax(w * x + b)} (vector scaling) or of {@code sigmoid(a x + b)} (Platt scaling), plus
+ * for the matrix form the ODIR penalty of Kull et al. (2019)
  *
  * <pre>
  *   offDiagonalL2 / (C (C - 1)) * sum_{c != d} W_cd^2  +  interceptL2 / C * sum_c b_c^2

@@ -397,7 +397,9 @@ abstract class OneVsRestFit implements Calibration {
      * Reads the header fields shared by the methods and checks the class count against the maps.
      *
      * @param object the parsed object
+     * @param maps the number of maps the object holds
      * @return the binary flag
+     * @throws IllegalArgumentException if the flag, the class count and the maps disagree
      */
     static boolean readBinary(JsonObject object, int maps) {
         boolean binary = bool(object, "binary");

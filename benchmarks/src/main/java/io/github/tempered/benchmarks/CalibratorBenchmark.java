@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Time of one {@link VectorScaler#fit} on 5,000 x 100 synthetic float32 logits and of one {@link
  * MatrixScaler#fit} (unregularised matrix scaling) on 5,000 x 10, each next to {@link
- * TemperatureScaler#fit} on the same data in the same run, so results are ratios (target: within
- * 10 x the temperature fit). Every fit runs to a gradient norm of 1e-8.
+ * TemperatureScaler#fit} on the same data in the same run, so results are ratios (target: within 10
+ * x the temperature fit). Every fit runs to a gradient norm of 1e-8.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -31,8 +31,8 @@ import java.util.function.DoubleFunction;
  *
  * <p>The ODIR weights of matrix scaling and Dirichlet calibration (the same value for the
  * off-diagonal and the intercept term) are chosen as Kull et al. (2019) do, by validation: each
- * value of a grid is fitted on the first 80% of the fit half and scored by the NLL of the last
- * 20%, then the best is refitted on the whole fit half.
+ * value of a grid is fitted on the first 80% of the fit half and scored by the NLL of the last 20%,
+ * then the best is refitted on the whole fit half.
  *
  * <p>Run {@code java -cp benchmarks/target/benchmarks.jar
  * io.github.tempered.benchmarks.CompareCalibrators src/test/resources/model-outputs/*.npz}.
@@ -40,7 +40,7 @@ import java.util.function.DoubleFunction;
 public final class CompareCalibrators {
 
     /** The ODIR weights tried. */
-    private static final double[] ODIR_GRID = {1e-2, 1e-1, 1, 10, 100, 1000};
+    private static final double[] ODIR_GRID = {1e-2, 1e-1, 1, 10, 1e2, 1e3, 1e4, 1e5};
 
     private static final int BINS = 15;
 
