@@ -19,6 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import fixtures_calibration  # noqa: E402
+import fixtures_calibrators  # noqa: E402
 import fixtures_cross_entropy  # noqa: E402
 import fixtures_distillation  # noqa: E402
 import fixtures_fashion_mnist  # noqa: E402
@@ -29,7 +30,7 @@ import fixtures_temperature  # noqa: E402
 
 MODULES = [fixtures_cross_entropy, fixtures_softmax, fixtures_fashion_mnist,
            fixtures_calibration, fixtures_distillation, fixtures_temperature,
-           fixtures_numerics, fixtures_linear_cross_entropy]
+           fixtures_numerics, fixtures_linear_cross_entropy, fixtures_calibrators]
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test",
                        "resources", "fixtures")

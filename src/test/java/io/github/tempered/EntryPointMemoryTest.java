@@ -17,11 +17,22 @@ import io.github.tempered.calibration.BrierScore;
 import io.github.tempered.calibration.CalibrationEvaluator;
 import io.github.tempered.calibration.CalibrationReport;
 import io.github.tempered.calibration.ExpectedCalibrationError;
+import io.github.tempered.calibration.HistogramBinning;
+import io.github.tempered.calibration.HistogramFit;
+import io.github.tempered.calibration.IsotonicCalibrator;
+import io.github.tempered.calibration.IsotonicFit;
+import io.github.tempered.calibration.MatrixFit;
+import io.github.tempered.calibration.MatrixScaler;
 import io.github.tempered.calibration.NegativeLogLikelihood;
+import io.github.tempered.calibration.PlattFit;
+import io.github.tempered.calibration.PlattScaler;
 import io.github.tempered.calibration.TemperatureFit;
 import io.github.tempered.calibration.TemperatureScaler;
+import io.github.tempered.calibration.VectorFit;
+import io.github.tempered.calibration.VectorScaler;
 import io.github.tempered.loss.CrossEntropyLoss;
 import io.github.tempered.loss.DistillationLoss;
+import io.github.tempered.nn.AffineScaledBlock;
 import io.github.tempered.nn.TemperatureScaledBlock;
 import io.github.tempered.nn.TemperatureSoftmax;
 import io.github.tempered.testing.ResidentMemory;
@@ -128,6 +139,41 @@ public class EntryPointMemoryTest {
                 m -> {
                     scaler.fit(logits, labels);
                     CalibrationReport.ofLogits(logits, labels, 10);
+                    return null;
+                });
+        NDArray scores = logits.get(":, 0");
+        NDArray binary = labels.lt(2).toType(DataType.INT64, false);
+        VectorFit vector = new VectorScaler().fit(logits, labels);
+        MatrixFit dirichlet =
+                MatrixScaler.builder()
+                        .optInput(MatrixScaler.Input.LOG_PROBABILITIES)
+                        .optOffDiagonalL2(1)
+                        .optInterceptL2(1)
+                        .build()
+                        .fit(logits, labels);
+        PlattFit platt = new PlattScaler().fit(scores, binary);
+        IsotonicFit isotonic = new IsotonicCalibrator().fit(logits, labels);
+        HistogramFit histogram = new HistogramBinning().fit(scores, binary);
+        entries.put("VectorFit.apply", m -> vector.apply(logits));
+        entries.put("MatrixFit.apply (Dirichlet)", m -> dirichlet.apply(logits));
+        entries.put("PlattFit.apply", m -> platt.apply(scores));
+        entries.put("IsotonicFit.apply", m -> isotonic.apply(logits));
+        entries.put("HistogramFit.apply (binary)", m -> histogram.apply(scores));
+        AffineScaledBlock affine = vector.wrap(new LambdaBlock(in -> in));
+        affine.initialize(manager, DataType.FLOAT32, logits.getShape());
+        entries.put(
+                "AffineScaledBlock forward",
+                m -> affine.forward(store, new NDList(logits), false).head());
+        entries.put(
+                "Vector, Platt, isotonic and histogram fits",
+                m -> {
+                    new VectorScaler().fit(logits, labels);
+                    new PlattScaler().fit(scores, binary);
+                    new IsotonicCalibrator().fit(scores, binary);
+                    new HistogramBinning().fit(logits, labels);
+                    try (NDArray p = platt.apply(scores)) {
+                        CalibrationReport.ofBinary(p, binary, 10);
+                    }
                     return null;
                 });
         // The losses last: their larger allocations would perturb the others' windows.

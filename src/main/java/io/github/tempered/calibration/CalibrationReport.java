@@ -1,6 +1,7 @@
 package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
 import io.github.tempered.internal.Inputs;
@@ -13,7 +14,8 @@ import java.util.Set;
 
 /**
  * Calibration metrics of a classifier's predictions: ECE, adaptive ECE, MCE, classwise ECE, Brier
- * score, NLL, accuracy and the reliability bin table.
+ * score, NLL, accuracy and the reliability bin table, for multiclass predictions or, in the binary
+ * form, for the probability of the positive class.
  *
  * <p>A report is an immutable value built from sufficient statistics (sums in double), so reports
  * of disjoint parts of a data set {@link #merge merge} into the report of their union. Distributed
@@ -58,6 +60,20 @@ import java.util.Set;
  *   <li><b>Accuracy</b>: the mean of {@code correct_i}.
  * </ul>
  *
+ * <h2>Binary form</h2>
+ *
+ * <p>{@link #ofBinary} (probabilities {@code P(y = 1)}, shape {@code (N)} or {@code (N, 1)}) and
+ * {@link #ofBinaryLogits} (one logit per row, {@code P(y = 1) = sigmoid(score)}) with labels 0/1
+ * report the reliability of {@code P(y = 1)}, as scikit-learn's {@code calibration_curve} does: the
+ * bins are of {@code p_i = P(y_i = 1)} rather than of the top-label confidence; a bin's
+ * "confidence" is its mean {@code p} and its "accuracy" its fraction of positives, so ECE {@code =
+ * sum_b (n_b / N) |mean_b p - mean_b y|} and MCE is the largest such gap. Adaptive ECE uses
+ * equal-mass bins of {@code (p_i, y_i)}; classwise ECE is that of the two classes {@code (1 - p,
+ * p)}; Brier is {@code mean (p - y)^2} (scikit-learn's {@code brier_score_loss}, half the two-class
+ * sum); NLL is {@code mean -log P(y_i)} (clamped as below; exact from logits); accuracy is that of
+ * predicting 1 when {@code p > 0.5}. {@link #isBinary()} tells the forms apart, and only reports of
+ * the same form merge.
+ *
  * <h2>Inputs</h2>
  *
  * <ul>
@@ -98,18 +114,24 @@ public final class CalibrationReport {
     private final double adaptiveEce;
     private final double classwiseEce;
     private final List<Bin> bins;
+    private final boolean binary;
 
     private CalibrationReport(CalibrationStats stats) {
-        this(stats, stats.equalMassBins());
+        this(stats, stats.equalMassBins(), false);
     }
 
     /**
-     * Creates the report of statistics that are not changed afterwards.
+     * Creates the (multiclass) report of statistics that are not changed afterwards.
      *
      * @param stats the statistics, at least one sample, with the classwise bins
      * @param equalMass their equal-mass bins
      */
     CalibrationReport(CalibrationStats stats, EqualMassBins equalMass) {
+        this(stats, equalMass, false);
+    }
+
+    private CalibrationReport(CalibrationStats stats, EqualMassBins equalMass, boolean binary) {
+        this.binary = binary;
         this.stats = stats;
         long n = stats.count;
         ece = stats.ece();
@@ -197,6 +219,70 @@ public final class CalibrationReport {
         return new Accumulator(numBins);
     }
 
+    /**
+     * Computes the binary report of predicted probabilities of the positive class: the reliability
+     * of {@code P(y = 1)} (see the class documentation).
+     *
+     * @param probabilities {@code P(y = 1)} per row, shape {@code (N)} or {@code (N, 1)}, each in
+     *     {@code [0, 1]}
+     * @param labels the true labels, shape {@code (N)}, integer type, each 0 or 1
+     * @param numBins the number of equal-width (and of equal-mass) bins, at least 1; 15 is usual
+     * @return the binary report
+     * @throws IllegalArgumentException if an argument is empty, has the wrong type or shape, holds
+     *     a NaN, infinite or out-of-range probability, or a label other than 0 and 1; or if {@code
+     *     numBins < 1}
+     */
+    public static CalibrationReport ofBinary(NDArray probabilities, NDArray labels, int numBins) {
+        return computeBinary(probabilities, labels, numBins, Scores.PROBABILITIES);
+    }
+
+    /**
+     * Computes the binary report of scores (logits) of the positive class, with {@code P(y = 1) =
+     * sigmoid(score)} and the NLL from the float64 log-sigmoid.
+     *
+     * @param scores one logit per row, shape {@code (N)} or {@code (N, 1)}, finite
+     * @param labels the true labels, shape {@code (N)}, integer type, each 0 or 1
+     * @param numBins the number of equal-width (and of equal-mass) bins, at least 1; 15 is usual
+     * @return the binary report
+     * @throws IllegalArgumentException if an argument is empty, has the wrong type or shape, holds
+     *     a NaN or infinite score or a label other than 0 and 1; or if {@code numBins < 1}
+     */
+    public static CalibrationReport ofBinaryLogits(NDArray scores, NDArray labels, int numBins) {
+        return computeBinary(scores, labels, numBins, Scores.LOGITS);
+    }
+
+    private static CalibrationReport computeBinary(
+            NDArray input, NDArray labels, int numBins, Scores scores) {
+        checkBins(numBins);
+        String argument = scores == Scores.LOGITS ? "scores" : "probabilities";
+        CalibrationInputs.Binary data = CalibrationInputs.binary(input, labels, argument);
+        double tiny =
+                input.getDataType() == DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
+        CalibrationStats stats =
+                new CalibrationStats(numBins, 2, EnumSet.allOf(CalibrationStats.Detail.class));
+        double[] values = data.scores();
+        int[] y = data.labels();
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            double p;
+            double nll;
+            if (scores == Scores.LOGITS) {
+                double e = Math.exp(-Math.abs(v));
+                p = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+                nll = Math.max(v, 0) + Math.log1p(e) - y[i] * v;
+            } else {
+                if (!(v >= 0 && v <= 1)) {
+                    throw new IllegalArgumentException(
+                            "probabilities: must be in [0, 1], got " + v + " at position " + i);
+                }
+                p = v;
+                nll = -Math.log(Math.max(y[i] == 1 ? p : 1 - p, tiny));
+            }
+            stats.addBinaryRow(p, y[i], nll);
+        }
+        return new CalibrationReport(stats, stats.equalMassBins(), true);
+    }
+
     static void checkBins(int numBins) {
         if (numBins < 1) {
             throw new IllegalArgumentException("numBins: must be at least 1, got " + numBins);
@@ -222,6 +308,13 @@ public final class CalibrationReport {
         if (other == null) {
             throw new IllegalArgumentException("other: must not be null");
         }
+        if (other.binary != binary) {
+            throw new IllegalArgumentException(
+                    "other: is a "
+                            + (other.binary ? "binary" : "multiclass")
+                            + " report, but this report is "
+                            + (binary ? "binary" : "multiclass"));
+        }
         if (other.stats.numBins != stats.numBins || other.stats.numClasses != stats.numClasses) {
             throw new IllegalArgumentException(
                     "other: has "
@@ -240,7 +333,8 @@ public final class CalibrationReport {
                             + " confidences, so it cannot be merged; merge the CalibrationStats"
                             + " instead");
         }
-        return new CalibrationReport(stats.plus(other.stats));
+        CalibrationStats union = stats.plus(other.stats);
+        return new CalibrationReport(union, union.equalMassBins(), binary);
     }
 
     /**
@@ -303,18 +397,29 @@ public final class CalibrationReport {
     }
 
     /**
-     * Returns the top-1 accuracy.
+     * Returns the top-1 accuracy; for a binary report, the accuracy of predicting class 1 when
+     * {@code P(y = 1) > 0.5}.
      *
      * @return the fraction of samples whose prediction is the true class
      */
     public double accuracy() {
-        return (double) stats.correct / stats.count;
+        return (double) (binary ? stats.accurate : stats.correct) / stats.count;
     }
 
     /**
-     * Returns the mean confidence (the mean of the largest probability of each sample).
+     * Returns whether this is a binary report, of the reliability of {@code P(y = 1)}.
      *
-     * @return the mean confidence, in {@code (0, 1]}
+     * @return {@code true} for a report made by {@link #ofBinary} or {@link #ofBinaryLogits}
+     */
+    public boolean isBinary() {
+        return binary;
+    }
+
+    /**
+     * Returns the mean confidence (the mean of the largest probability of each sample); for a
+     * binary report, the mean predicted {@code P(y = 1)}.
+     *
+     * @return the mean confidence, in {@code [0, 1]}
      */
     public double meanConfidence() {
         double sum = 0;
@@ -345,7 +450,7 @@ public final class CalibrationReport {
     /**
      * Returns the number of classes.
      *
-     * @return {@code C}, at least 1
+     * @return {@code C}, at least 1; 2 for a binary report
      */
     public int numClasses() {
         return stats.numClasses;
@@ -371,12 +476,12 @@ public final class CalibrationReport {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "CalibrationReport (N = %d, C = %d, %d bins)%n"
+                        "CalibrationReport (N = %d, %s, %d bins)%n"
                                 + "  accuracy %.4f  ECE %.4f  MCE %.4f  adaptive ECE %.4f"
                                 + "  classwise ECE %.4f  NLL %.4f  Brier %.4f%n"
                                 + "  %-16s %8s %11s %9s%n",
                         count(),
-                        numClasses(),
+                        binary ? "binary, bins of P(y = 1)" : "C = " + numClasses(),
                         numBins(),
                         accuracy(),
                         ece,
@@ -387,8 +492,8 @@ public final class CalibrationReport {
                         brier(),
                         "bin",
                         "count",
-                        "confidence",
-                        "accuracy"));
+                        binary ? "mean P(y=1)" : "confidence",
+                        binary ? "positives" : "accuracy"));
         for (Bin bin : bins) {
             if (bin.count() > 0) {
                 sb.append(
@@ -516,13 +621,17 @@ public final class CalibrationReport {
 
     /**
      * One equal-width bin of a reliability diagram: the samples whose confidence lies in {@code
-     * (lower, upper]} (the first bin also holds 0).
+     * (lower, upper]} (the first bin also holds 0). In a binary report the bins are of {@code P(y =
+     * 1)}: {@code meanConfidence} is the bin's mean {@code P(y = 1)} and {@code accuracy} its
+     * fraction of positive samples.
      *
      * @param lower the lower edge {@code b / B}
      * @param upper the upper edge {@code (b + 1) / B}
      * @param count the number of samples in the bin
-     * @param meanConfidence their mean confidence, NaN for an empty bin
-     * @param accuracy the fraction of them predicted correctly, NaN for an empty bin
+     * @param meanConfidence their mean confidence (binary: mean {@code P(y = 1)}), NaN for an empty
+     *     bin
+     * @param accuracy the fraction of them predicted correctly (binary: the fraction with label 1),
+     *     NaN for an empty bin
      */
     public record Bin(
             double lower, double upper, long count, double meanConfidence, double accuracy) {

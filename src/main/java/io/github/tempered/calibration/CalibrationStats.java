@@ -38,6 +38,14 @@ public final class CalibrationStats implements Serializable {
     final int numClasses;
     long count;
     long correct;
+
+    /**
+     * For binary statistics, the number of rows whose thresholded prediction ({@code p > 0.5}) is
+     * the label; {@link #correct} then counts the positive rows, which the reliability of {@code
+     * P(y = 1)} compares with the predicted probabilities.
+     */
+    long accurate;
+
     double nllSum;
     double brierSum;
     final long[] binCount;
@@ -412,6 +420,23 @@ public final class CalibrationStats implements Serializable {
     }
 
     /**
+     * Adds one binary sample: its predicted {@code P(y = 1)} takes the place of the confidence, and
+     * its label the place of correctness, so that the bins hold the reliability of {@code P(y =
+     * 1)}; the classwise statistics see the two classes {@code (1 - p, p)}.
+     *
+     * @param p the predicted probability of class 1
+     * @param label 0 or 1
+     * @param nll the sample's negative log-likelihood
+     */
+    void addBinaryRow(double p, int label, double nll) {
+        double miss = p - label;
+        addRow(new double[] {1 - p, p}, 0, label, p, label == 1, nll, miss * miss);
+        if ((p > 0.5) == (label == 1)) {
+            accurate++;
+        }
+    }
+
+    /**
      * Returns new statistics holding this and {@code other} (same bins, classes and options).
      *
      * @param other the statistics to add
@@ -427,6 +452,7 @@ public final class CalibrationStats implements Serializable {
     private void addAll(CalibrationStats other) {
         count += other.count;
         correct += other.correct;
+        accurate += other.accurate;
         nllSum += other.nllSum;
         brierSum += other.brierSum;
         addInto(binCount, other.binCount);

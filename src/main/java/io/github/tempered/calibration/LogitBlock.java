@@ -1,7 +1,6 @@
 package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.ClassIndices;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
@@ -91,9 +90,32 @@ final class LogitBlock {
      */
     static LogitBlock prepare(
             NDArray logits, long[] labels, long firstRow, String logitsName, Shape shape) {
-        int rows = labels.length;
         int classes = Math.toIntExact(logits.getShape().get(1));
-        double[] values = toDoubles(logits);
+        return prepare(
+                CalibrationInputs.toDoubles(logits), classes, labels, firstRow, logitsName, shape);
+    }
+
+    /**
+     * Validates logits already copied into Java and prepares the block; {@code values} is kept.
+     *
+     * @param values the logits, {@code rows x classes} row-major
+     * @param classes the number of classes {@code C}
+     * @param labels the class index of each row, in {@code [0, C)}
+     * @param firstRow the index of the block's first row in the whole input, for messages
+     * @param logitsName the argument name for messages
+     * @param shape the shape of the whole input, for messages
+     * @return the prepared block
+     * @throws IllegalArgumentException if a logit is NaN or infinite, or a row's logits span more
+     *     than the float64 range
+     */
+    static LogitBlock prepare(
+            double[] values,
+            int classes,
+            long[] labels,
+            long firstRow,
+            String logitsName,
+            Shape shape) {
+        int rows = labels.length;
         double[] maxima = new double[rows];
         int[] classIndices = new int[rows];
         for (int i = 0; i < rows; i++) {
@@ -189,28 +211,6 @@ final class LogitBlock {
         // Every shifted logit is <= 0: the sum is < 0 exactly when the row is not constant.
         out[index + NON_CONSTANT * stride] = shiftedSum < 0 ? 1 : 0;
         out[index + LABEL_BELOW_MAX * stride] = shiftedLabel < 0 ? 1 : 0;
-    }
-
-    /** Copies the logits into a new row-major {@code double[]}. */
-    private static double[] toDoubles(NDArray logits) {
-        DataType type = logits.getDataType();
-        if (type == DataType.FLOAT64) {
-            return logits.toDoubleArray();
-        }
-        float[] single;
-        if (type == DataType.FLOAT32) {
-            single = logits.toFloatArray();
-        } else {
-            // float16 widens exactly to float32 (bfloat16 cannot occur with DJL 0.36).
-            try (NDArray wide = logits.toType(DataType.FLOAT32, false)) {
-                single = wide.toFloatArray();
-            }
-        }
-        double[] values = new double[single.length];
-        for (int k = 0; k < single.length; k++) {
-            values[k] = single[k];
-        }
-        return values;
     }
 
     /**

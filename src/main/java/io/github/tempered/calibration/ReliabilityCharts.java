@@ -100,9 +100,46 @@ final class ReliabilityCharts {
         g.drawString(title, textX, baseline);
     }
 
+    /**
+     * The words of a diagram: top-label confidence and accuracy, or, for a binary report, {@code
+     * P(y = 1)} and the fraction of positives.
+     */
+    private record Words(String x, String y, String bars, String gap, String rate, String mean) {
+        static Words of(CalibrationReport report) {
+            return report.isBinary()
+                    ? new Words(
+                            "P(y = 1)",
+                            "Fraction of positives",
+                            "Fraction positive",
+                            "Gap to mean P(y = 1)",
+                            "Positives",
+                            "Mean P(y = 1)")
+                    : new Words(
+                            "Confidence",
+                            "Accuracy",
+                            "Accuracy",
+                            "Gap to mean confidence",
+                            "Accuracy",
+                            "Mean confidence");
+        }
+
+        /** The overall accuracy, or for a binary report the fraction of positives. */
+        static double rate(CalibrationReport report) {
+            if (!report.isBinary()) {
+                return report.accuracy();
+            }
+            double positives = 0;
+            for (CalibrationReport.Bin bin : nonEmpty(report)) {
+                positives += bin.accuracy() * bin.count();
+            }
+            return positives / report.count();
+        }
+    }
+
     private static XYChart reliabilityChart(Panel panel) {
         CalibrationReport report = panel.report();
-        XYChart chart = chart(panel, "Accuracy");
+        Words words = Words.of(report);
+        XYChart chart = chart(panel, words.x(), words.y());
         style(chart, 1.0);
         chart.getStyler().setXAxisTitleVisible(false);
 
@@ -114,8 +151,8 @@ final class ReliabilityCharts {
             rectangle(accX, accY, bin.lower(), bin.upper(), 0, bin.accuracy());
             rectangle(gapX, gapY, bin.lower(), bin.upper(), bin.accuracy(), bin.meanConfidence());
         }
-        bars(chart, "Accuracy", accX, accY, ACCURACY, ACCURACY_EDGE, true);
-        bars(chart, "Gap to mean confidence", gapX, gapY, GAP, GAP_EDGE, true);
+        bars(chart, words.bars(), accX, accY, ACCURACY, ACCURACY_EDGE, true);
+        bars(chart, words.gap(), gapX, gapY, GAP, GAP_EDGE, true);
         XYSeries diagonal =
                 chart.addSeries("Perfect calibration", new double[] {0, 1}, new double[] {0, 1});
         line(diagonal, DIAGONAL);
@@ -128,7 +165,8 @@ final class ReliabilityCharts {
      */
     static XYChart histogramChart(Panel panel) {
         CalibrationReport report = panel.report();
-        XYChart chart = chart(panel, "Fraction");
+        Words words = Words.of(report);
+        XYChart chart = chart(panel, words.x(), "Fraction");
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         for (CalibrationReport.Bin bin : nonEmpty(report)) {
@@ -137,8 +175,8 @@ final class ReliabilityCharts {
         }
         style(chart, 1.0);
         bars(chart, "Fraction of samples", xs, ys, HISTOGRAM, HISTOGRAM.darker(), false);
-        verticalLine(chart, "Accuracy", report.accuracy(), 1.0, ACCURACY);
-        verticalLine(chart, "Mean confidence", report.meanConfidence(), 1.0, CONFIDENCE_LINE);
+        verticalLine(chart, words.rate(), Words.rate(report), 1.0, ACCURACY);
+        verticalLine(chart, words.mean(), report.meanConfidence(), 1.0, CONFIDENCE_LINE);
         return chart;
     }
 
@@ -153,12 +191,12 @@ final class ReliabilityCharts {
         line(series, color);
     }
 
-    /** An empty chart as wide as the panel, confidence on the x axis. */
-    private static XYChart chart(Panel panel, String yAxisTitle) {
+    /** An empty chart as wide as the panel. */
+    private static XYChart chart(Panel panel, String xAxisTitle, String yAxisTitle) {
         return new XYChartBuilder()
                 .width(panel.width())
                 .height(100)
-                .xAxisTitle("Confidence")
+                .xAxisTitle(xAxisTitle)
                 .yAxisTitle(yAxisTitle)
                 .build();
     }

@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
  * translucent red bar of the gap between that accuracy and the bin's mean confidence, and the
  * diagonal {@code y = x} of perfect calibration. The lower chart is the confidence histogram: the
  * fraction of samples per bin, with vertical lines at the overall accuracy and the mean confidence
- * (as in Guo et al. 2017). The title above them ends with the ECE and the number of samples; it is
- * drawn as text, so an SVG keeps it searchable (XChart draws its own labels as outlines).
+ * (as in Guo et al. 2017). A binary report ({@link CalibrationReport#isBinary()}) is drawn the same
+ * way over {@code P(y = 1)}: bars of the fraction of positives per bin, and lines at the overall
+ * fraction of positives and the mean {@code P(y = 1)}. The title above them ends with the ECE and
+ * the number of samples; it is drawn as text, so an SVG keeps it searchable (XChart draws its own
+ * labels as outlines).
  *
  * <pre>{@code
  * ReliabilityDiagram.builder().setReport(report).optTitle("LeNet-5, CIFAR-10").build()

@@ -1,10 +1,12 @@
 package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
 import io.github.tempered.internal.Inputs;
 import io.github.tempered.internal.OwnedArrays;
 import io.github.tempered.internal.Precision;
 import io.github.tempered.internal.Scopes;
+import io.github.tempered.nn.TemperatureScaledBlock;
 import java.util.Locale;
 
 /**
@@ -23,7 +25,8 @@ import java.util.Locale;
  * @param outcome how the fit ended; see {@link Outcome}
  */
 public record TemperatureFit(
-        double temperature, double nllBefore, double nllAfter, int iterations, Outcome outcome) {
+        double temperature, double nllBefore, double nllAfter, int iterations, Outcome outcome)
+        implements Calibration {
 
     /** How a temperature fit ended. */
     public enum Outcome {
@@ -114,6 +117,7 @@ public record TemperatureFit(
      * @return the calibrated probabilities, the shape of {@code logits}
      * @throws IllegalArgumentException if {@code logits} is null, a scalar or not floating point
      */
+    @Override
     public NDArray apply(NDArray logits) {
         if (logits == null) {
             throw new IllegalArgumentException("logits: must not be null");
@@ -131,6 +135,24 @@ public record TemperatureFit(
                     NDArray z = Precision.widen(logits);
                     return z.div(OwnedArrays.scalarLike(temperature, z)).softmax(-1);
                 });
+    }
+
+    /**
+     * Wraps a trained classifier with this temperature: a {@link TemperatureScaledBlock} whose
+     * output is {@code softmax(logits / T)}, as {@link #apply(NDArray)} computes. Initialize the
+     * returned block (the classifier keeps its trained parameters) before use; {@code Model.save} /
+     * {@code Model.load} keep the temperature.
+     *
+     * @param classifier the trained block whose first output holds the logits, classes last
+     * @return a new, uninitialized block
+     * @throws IllegalArgumentException if {@code classifier} is null
+     */
+    public TemperatureScaledBlock wrap(Block classifier) {
+        return TemperatureScaledBlock.builder()
+                .setBlock(classifier)
+                .setTemperature(temperature)
+                .optProbabilities(true)
+                .build();
     }
 
     /**

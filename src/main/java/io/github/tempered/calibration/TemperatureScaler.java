@@ -91,7 +91,7 @@ import java.util.function.DoubleFunction;
  *
  * <p>Instances are immutable and safe to share across threads.
  */
-public final class TemperatureScaler {
+public final class TemperatureScaler implements Calibrator {
 
     /** Logits per block of the in-memory fit: 8 MB of float64 each. */
     private static final long BLOCK_ELEMENTS = 1L << 20;
@@ -171,6 +171,7 @@ public final class TemperatureScaler {
      * @return the fit; see {@link TemperatureFit#outcome()} for how it ended
      * @throws IllegalArgumentException if the inputs are invalid (see the class documentation)
      */
+    @Override
     public TemperatureFit fit(NDArray logits, NDArray labels) {
         long[] classIndices =
                 LogitBlock.readLabels(logits, labels, "logits", "labels", LabelTypes.INTEGERS);

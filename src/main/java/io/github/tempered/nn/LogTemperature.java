@@ -1,12 +1,16 @@
 package io.github.tempered.nn;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.ConstantInitializer;
 
-/** The temperature parameter shared by this package's blocks: a scalar holding {@code log T}. */
+/**
+ * What this package's blocks share: the scalar {@code log T} parameter, the data types they can be
+ * initialized with and the check of their saved metadata's version.
+ */
 final class LogTemperature {
 
     /** The name of the parameter, as saved by {@code Model.save}. */
@@ -79,5 +83,21 @@ final class LogTemperature {
                 }
         }
         return (float) Math.exp(logT);
+    }
+
+    /**
+     * Checks the version byte of a block's saved metadata.
+     *
+     * @param block the block's name for the message
+     * @param loaded the version read
+     * @param expected the version the block writes
+     * @throws MalformedModelException if they differ
+     */
+    static void checkVersion(String block, byte loaded, byte expected)
+            throws MalformedModelException {
+        if (loaded != expected) {
+            throw new MalformedModelException(
+                    block + ": unsupported encoding version " + loaded + ", expected " + expected);
+        }
     }
 }

@@ -1,21 +1,14 @@
 package io.github.tempered.nn;
 
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import io.github.tempered.internal.Inputs;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.function.Predicate;
+import java.util.Set;
 
 /**
  * Wraps a trained classifier with a fitted temperature: its output is the calibrated logits {@code
@@ -74,27 +67,28 @@ import java.util.function.Predicate;
  * <p>The block is safe to share across threads for inference; loading parameters into it is not
  * thread-safe.
  */
-public final class TemperatureScaledBlock extends TemperatureBlock {
+public final class TemperatureScaledBlock extends WrappedBlock {
 
-    private final Block block;
+    private final TemperatureParameter logTemperature;
     private final double initialTemperature;
+    private final boolean learnable;
     private boolean probabilities;
     private int classAxis;
 
     @SuppressWarnings("this-escape")
     private TemperatureScaledBlock(Builder builder) {
-        super(
-                "TemperatureScaledBlock",
-                "the temperature is not initialized; call initialize(manager, dataType,"
-                        + " inputShapes) after wrapping (the wrapped block keeps its trained"
-                        + " parameters), or Model.load",
-                builder.temperature,
-                true,
-                builder.learnable);
+        super("TemperatureScaledBlock", builder.block);
         initialTemperature = builder.temperature;
+        learnable = builder.learnable;
         probabilities = builder.probabilities;
         classAxis = builder.classAxis;
-        block = addChildBlock("calibrated", builder.block);
+        logTemperature =
+                new TemperatureParameter(
+                        addParameter(LogTemperature.parameter(initialTemperature, learnable)),
+                        "TemperatureScaledBlock",
+                        "the temperature is not initialized; call initialize(manager, dataType,"
+                                + " inputShapes) after wrapping (the wrapped block keeps its"
+                                + " trained parameters), or Model.load");
     }
 
     /**
@@ -104,15 +98,6 @@ public final class TemperatureScaledBlock extends TemperatureBlock {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the wrapped block.
-     *
-     * @return the block whose first output is scaled
-     */
-    public Block getBlock() {
-        return block;
     }
 
     /**
@@ -126,7 +111,7 @@ public final class TemperatureScaledBlock extends TemperatureBlock {
      * @throws IllegalStateException if the temperature parameter has not been initialized or loaded
      */
     public float getTemperature(ParameterStore parameterStore) {
-        return storedTemperature(parameterStore);
+        return logTemperature.read(parameterStore);
     }
 
     /**
@@ -139,10 +124,9 @@ public final class TemperatureScaledBlock extends TemperatureBlock {
      * @return the temperature, greater than 0
      */
     public float getTemperature() {
-        if (logTemperature.isInitialized()) {
-            return LogTemperature.read(logTemperature.getArray());
-        }
-        return (float) initialTemperature;
+        return logTemperature.isInitialized()
+                ? logTemperature.read(null)
+                : (float) initialTemperature;
     }
 
     /**
@@ -163,103 +147,57 @@ public final class TemperatureScaledBlock extends TemperatureBlock {
         return classAxis;
     }
 
+    /**
+     * Returns whether the temperature can be trained.
+     *
+     * @return {@code true} if built with {@code optLearnable(true)}
+     */
+    public boolean isLearnable() {
+        return learnable;
+    }
+
     /** {@inheritDoc} */
     @Override
-    protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
-        requireInitializedParameter();
-        NDList out = block.forward(parameterStore, inputs, training, params);
-        if (out == null || out.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "block: the wrapped block returned no output for inputs of shapes "
-                            + (inputs == null ? "null" : Arrays.toString(inputs.getShapes())));
-        }
-        NDArray logits = out.head();
+    void requireReady() {
+        logTemperature.requireInitialized();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    NDArray calibrate(ParameterStore parameterStore, NDArray logits, boolean training) {
+        return scale(parameterStore, logits, training);
+    }
+
+    private NDArray scale(ParameterStore parameterStore, NDArray logits, boolean training) {
         int axis = TemperatureOps.checkInput("logits", logits, "classAxis", classAxis);
-        NDArray logT = parameterStore.getValue(logTemperature, logits.getDevice(), training);
+        NDArray logT =
+                parameterStore.getValue(logTemperature.parameter(), logits.getDevice(), training);
         TemperatureOps.Output output =
                 probabilities ? TemperatureOps.Output.SOFTMAX : TemperatureOps.Output.LOGITS;
-        NDArray scaled;
         if (learnable) {
-            scaled = TemperatureOps.apply(logits, logT, 1f, axis, output);
-        } else {
-            try (NDArray constant = logT.stopGradient()) {
-                scaled = TemperatureOps.apply(logits, constant, 1f, axis, output);
-            }
+            return TemperatureOps.apply(logits, logT, 1f, axis, output);
         }
-        NDList result = new NDList(out.size());
-        result.add(scaled);
-        for (int i = 1; i < out.size(); i++) {
-            result.add(out.get(i));
-        }
-        return result;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected void initializeChildBlocks(
-            NDManager manager, DataType dataType, Shape... inputShapes) {
-        block.initialize(manager, dataType, inputShapes);
-    }
-
-    /**
-     * Returns the wrapped block's output shapes: scaling keeps every shape.
-     *
-     * @param inputShapes the input shapes
-     * @return the wrapped block's output shapes
-     */
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return block.getOutputShapes(inputShapes);
-    }
-
-    /**
-     * Freezes or unfreezes the wrapped block's parameters, and the temperature only when it is
-     * learnable: a fixed temperature always stays frozen.
-     *
-     * @param freeze {@code true} to freeze
-     */
-    @Override
-    public void freezeParameters(boolean freeze) {
-        freezeParameters(freeze, p -> true);
-    }
-
-    /**
-     * Freezes or unfreezes the parameters that pass {@code pred}; a fixed temperature always stays
-     * frozen.
-     *
-     * @param freeze {@code true} to freeze
-     * @param pred which parameters to change
-     */
-    @Override
-    public void freezeParameters(boolean freeze, Predicate<Parameter> pred) {
-        for (Parameter parameter : getParameters().values()) {
-            if (parameter == logTemperature && !learnable) {
-                continue;
-            }
-            if (pred.test(parameter)) {
-                parameter.freeze(freeze);
-            }
+        try (NDArray constant = logT.stopGradient()) {
+            return TemperatureOps.apply(logits, constant, 1f, axis, output);
         }
     }
 
     /** {@inheritDoc} */
     @Override
-    protected void saveMetadata(DataOutputStream os) throws IOException {
-        saveInputShapes(os);
+    Set<Parameter> fixedParameters() {
+        return learnable ? Set.of() : Set.of(logTemperature.parameter());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    void writeMetadata(DataOutputStream os) throws IOException {
         os.writeBoolean(probabilities);
         os.writeInt(classAxis);
     }
 
     /** {@inheritDoc} */
     @Override
-    public void loadMetadata(byte loadVersion, DataInputStream is)
-            throws IOException, MalformedModelException {
-        checkVersion(loadVersion);
-        readInputShapes(is);
+    void readMetadata(DataInputStream is) throws IOException {
         probabilities = is.readBoolean();
         classAxis = is.readInt();
     }
@@ -275,12 +213,12 @@ public final class TemperatureScaledBlock extends TemperatureBlock {
                 + ", classAxis="
                 + classAxis
                 + ", block="
-                + block
+                + getBlock()
                 + ")";
     }
 
     /** Builds a {@link TemperatureScaledBlock}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends TemperatureBuilder<Builder> {
 
         private Block block;
         private double temperature = Double.NaN;

@@ -3,7 +3,10 @@ package io.github.tempered.nn;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -63,23 +66,34 @@ import java.util.Arrays;
  * <p>Every intermediate array is closed; the output is attached to the input's manager. The block
  * is safe to share across threads for inference; loading parameters into it is not thread-safe.
  */
-public final class TemperatureSoftmax extends TemperatureBlock {
+public final class TemperatureSoftmax extends AbstractBlock {
+
+    private static final byte VERSION = 1;
 
     private float temperature;
     private int axis;
     private boolean log;
+    private final boolean learnable;
 
+    /** The {@code log T} parameter when learnable, else {@code null}. */
+    private final TemperatureParameter logTemperature;
+
+    @SuppressWarnings("this-escape")
     private TemperatureSoftmax(Builder builder) {
-        super(
-                "TemperatureSoftmax",
-                "the learnable temperature is not initialized; call initialize(manager, dataType,"
-                        + " inputShapes), Trainer.initialize or Model.load first",
-                builder.temperature,
-                builder.learnable,
-                builder.learnable);
+        super(VERSION);
         temperature = builder.temperature;
         axis = builder.axis;
         log = builder.log;
+        learnable = builder.learnable;
+        logTemperature =
+                learnable
+                        ? new TemperatureParameter(
+                                addParameter(LogTemperature.parameter(temperature, true)),
+                                "TemperatureSoftmax",
+                                "the learnable temperature is not initialized; call"
+                                        + " initialize(manager, dataType, inputShapes),"
+                                        + " Trainer.initialize or Model.load first")
+                        : null;
     }
 
     /**
@@ -109,7 +123,7 @@ public final class TemperatureSoftmax extends TemperatureBlock {
         if (!learnable) {
             return temperature;
         }
-        return parameterStore == null ? getTemperature() : storedTemperature(parameterStore);
+        return parameterStore == null ? getTemperature() : logTemperature.read(parameterStore);
     }
 
     /**
@@ -123,9 +137,29 @@ public final class TemperatureSoftmax extends TemperatureBlock {
      */
     public float getTemperature() {
         if (learnable && logTemperature.isInitialized()) {
-            return LogTemperature.read(logTemperature.getArray());
+            return logTemperature.read(null);
         }
         return temperature;
+    }
+
+    /**
+     * Returns whether the temperature is a learnable parameter.
+     *
+     * @return {@code true} if the block holds a {@code log T} parameter
+     */
+    public boolean isLearnable() {
+        return learnable;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code dataType} is not float32, float64 or float16
+     */
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        LogTemperature.checkDataType("TemperatureSoftmax", dataType);
+        super.initialize(manager, dataType, inputShapes);
     }
 
     /**
@@ -164,8 +198,8 @@ public final class TemperatureSoftmax extends TemperatureBlock {
         int normalizedAxis = TemperatureOps.checkInput("input", x, "axis", axis);
         NDArray logT = null;
         if (learnable) {
-            requireInitializedParameter();
-            logT = parameterStore.getValue(logTemperature, x.getDevice(), training);
+            logTemperature.requireInitialized();
+            logT = parameterStore.getValue(logTemperature.parameter(), x.getDevice(), training);
         }
         TemperatureOps.Output output =
                 log ? TemperatureOps.Output.LOG_SOFTMAX : TemperatureOps.Output.SOFTMAX;
@@ -205,7 +239,7 @@ public final class TemperatureSoftmax extends TemperatureBlock {
     @Override
     public void loadMetadata(byte loadVersion, DataInputStream is)
             throws IOException, MalformedModelException {
-        checkVersion(loadVersion);
+        LogTemperature.checkVersion("TemperatureSoftmax", loadVersion, VERSION);
         readInputShapes(is);
         boolean savedLearnable = is.readBoolean();
         if (savedLearnable != learnable) {
@@ -239,7 +273,7 @@ public final class TemperatureSoftmax extends TemperatureBlock {
     }
 
     /** Builds a {@link TemperatureSoftmax}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends TemperatureBuilder<Builder> {
 
         private float temperature = 1f;
         private boolean log;

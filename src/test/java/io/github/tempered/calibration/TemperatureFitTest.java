@@ -226,4 +226,19 @@ public class TemperatureFitTest {
             }
         }
     }
+
+    @Test
+    public void wrappedClassifierSurvivesSaveAndLoad()
+            throws java.io.IOException, ai.djl.MalformedModelException {
+        SavedCalibrations.roundTrip(
+                "temperature",
+                3,
+                in -> new TemperatureScaler().fit(in.get(0), in.get(1)),
+                TemperatureFit::wrap,
+                classifier ->
+                        io.github.tempered.nn.TemperatureScaledBlock.builder()
+                                .setBlock(classifier)
+                                .setTemperature(1)
+                                .build());
+    }
 }
