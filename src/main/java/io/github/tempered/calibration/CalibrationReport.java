@@ -116,10 +116,6 @@ public final class CalibrationReport {
     private final List<Bin> bins;
     private final boolean binary;
 
-    private CalibrationReport(CalibrationStats stats) {
-        this(stats, stats.equalMassBins(), false);
-    }
-
     /**
      * Creates the (multiclass) report of statistics that are not changed afterwards.
      *
@@ -203,7 +199,7 @@ public final class CalibrationReport {
         checkBins(numBins);
         Accumulator accumulator = new Accumulator(numBins);
         accumulator.add(input, labels, scores);
-        return new CalibrationReport(accumulator.stats);
+        return accumulator.finish();
     }
 
     /**
@@ -254,33 +250,9 @@ public final class CalibrationReport {
     private static CalibrationReport computeBinary(
             NDArray input, NDArray labels, int numBins, Scores scores) {
         checkBins(numBins);
-        String argument = scores == Scores.LOGITS ? "scores" : "probabilities";
-        CalibrationInputs.Binary data = CalibrationInputs.binary(input, labels, argument);
-        double tiny =
-                input.getDataType() == DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
-        CalibrationStats stats =
-                new CalibrationStats(numBins, 2, EnumSet.allOf(CalibrationStats.Detail.class));
-        double[] values = data.scores();
-        int[] y = data.labels();
-        for (int i = 0; i < values.length; i++) {
-            double v = values[i];
-            double p;
-            double nll;
-            if (scores == Scores.LOGITS) {
-                double e = Math.exp(-Math.abs(v));
-                p = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-                nll = Math.max(v, 0) + Math.log1p(e) - y[i] * v;
-            } else {
-                if (!(v >= 0 && v <= 1)) {
-                    throw new IllegalArgumentException(
-                            "probabilities: must be in [0, 1], got " + v + " at position " + i);
-                }
-                p = v;
-                nll = -Math.log(Math.max(y[i] == 1 ? p : 1 - p, tiny));
-            }
-            stats.addBinaryRow(p, y[i], nll);
-        }
-        return new CalibrationReport(stats, stats.equalMassBins(), true);
+        Accumulator accumulator = new Accumulator(numBins);
+        accumulator.addBinary(input, labels, scores);
+        return accumulator.finish();
     }
 
     static void checkBins(int numBins) {
@@ -521,6 +493,12 @@ public final class CalibrationReport {
      * those methods check their input; messages number rows from the first row of the first batch.
      * All batches must have the same number of classes; logits and probabilities may be mixed.
      *
+     * <p>The binary form takes batches of one value per row with labels 0 or 1 ({@link
+     * #addBinaryLogits}, {@link #addBinaryProbabilities}) and builds the binary report, equal bit
+     * for bit to {@link CalibrationReport#ofBinary} / {@link CalibrationReport#ofBinaryLogits} on
+     * the concatenated batches. The first batch decides the form: binary and multiclass batches do
+     * not mix.
+     *
      * <p>Memory: {@code O(C * B)} plus 8 bytes per row (each row's confidence, for the adaptive
      * ECE); the batches themselves are not kept. An accumulator is not thread-safe; after an
      * exception it holds the rows before the offending one and should be discarded.
@@ -539,6 +517,7 @@ public final class CalibrationReport {
 
         private final int numBins;
         private CalibrationStats stats;
+        private boolean binary;
 
         private Accumulator(int numBins) {
             this.numBins = numBins;
@@ -575,6 +554,38 @@ public final class CalibrationReport {
         }
 
         /**
+         * Adds a batch of binary scores (logits of the positive class), as in {@link
+         * CalibrationReport#ofBinaryLogits}.
+         *
+         * @param scores one logit per row, shape {@code (n)} or {@code (n, 1)}, {@code n >= 1},
+         *     finite
+         * @param labels the true labels, shape {@code (n)}, integer type, each 0 or 1
+         * @return this accumulator
+         * @throws IllegalArgumentException as {@link CalibrationReport#ofBinaryLogits}, or if the
+         *     earlier batches were multiclass
+         */
+        public Accumulator addBinaryLogits(NDArray scores, NDArray labels) {
+            addBinary(scores, labels, Scores.LOGITS);
+            return this;
+        }
+
+        /**
+         * Adds a batch of probabilities of the positive class, as in {@link
+         * CalibrationReport#ofBinary}.
+         *
+         * @param probabilities {@code P(y = 1)} per row, shape {@code (n)} or {@code (n, 1)},
+         *     {@code n >= 1}, each in {@code [0, 1]}
+         * @param labels the true labels, shape {@code (n)}, integer type, each 0 or 1
+         * @return this accumulator
+         * @throws IllegalArgumentException as {@link CalibrationReport#ofBinary}, or if the earlier
+         *     batches were multiclass
+         */
+        public Accumulator addBinaryProbabilities(NDArray probabilities, NDArray labels) {
+            addBinary(probabilities, labels, Scores.PROBABILITIES);
+            return this;
+        }
+
+        /**
          * Returns the number of rows added so far.
          *
          * @return the rows
@@ -593,12 +604,68 @@ public final class CalibrationReport {
             if (stats == null) {
                 throw new IllegalStateException("no rows were added; a report needs at least one");
             }
-            return new CalibrationReport(
-                    stats.plus(new CalibrationStats(numBins, stats.numClasses, DETAILS)));
+            CalibrationStats copy =
+                    stats.plus(new CalibrationStats(numBins, stats.numClasses, DETAILS));
+            return new CalibrationReport(copy, copy.equalMassBins(), binary);
+        }
+
+        /** The report of the statistics themselves, for an accumulator that is done. */
+        private CalibrationReport finish() {
+            return new CalibrationReport(stats, stats.equalMassBins(), binary);
+        }
+
+        private void requireForm(boolean binaryBatch, String argument) {
+            if (stats != null && binary != binaryBatch) {
+                throw new IllegalArgumentException(
+                        argument
+                                + ": a "
+                                + (binaryBatch ? "binary" : "multiclass")
+                                + " batch, but the earlier batches were "
+                                + (binary ? "binary" : "multiclass")
+                                + "; binary and multiclass batches do not mix");
+            }
+        }
+
+        /** Adds one value per row; the per-row code of the binary report. */
+        private void addBinary(NDArray input, NDArray labels, Scores scores) {
+            String argument = scores == Scores.LOGITS ? "scores" : "probabilities";
+            requireForm(true, argument);
+            CalibrationInputs.Binary data = CalibrationInputs.binary(input, labels, argument);
+            double tiny =
+                    input.getDataType() == DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
+            if (stats == null) {
+                stats = new CalibrationStats(numBins, 2, DETAILS);
+                binary = true;
+            }
+            long firstRow = stats.count;
+            double[] values = data.scores();
+            int[] y = data.labels();
+            for (int i = 0; i < values.length; i++) {
+                double v = values[i];
+                double p;
+                double nll;
+                if (scores == Scores.LOGITS) {
+                    double e = Math.exp(-Math.abs(v));
+                    p = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+                    nll = Math.max(v, 0) + Math.log1p(e) - y[i] * v;
+                } else {
+                    if (!(v >= 0 && v <= 1)) {
+                        throw new IllegalArgumentException(
+                                "probabilities: must be in [0, 1], got "
+                                        + v
+                                        + " at position "
+                                        + (firstRow + i));
+                    }
+                    p = v;
+                    nll = -Math.log(Math.max(y[i] == 1 ? p : 1 - p, tiny));
+                }
+                stats.addBinaryRow(p, y[i], nll);
+            }
         }
 
         private void add(NDArray input, NDArray labels, Scores scores) {
             String argument = scores.argument();
+            requireForm(false, argument);
             Shape shape = RowScanner.checkMatrix(input, argument);
             int numClasses = (int) shape.get(1);
             if (stats != null && numClasses != stats.numClasses) {

@@ -68,6 +68,44 @@ final class Reports {
         return sb.toString();
     }
 
+    /**
+     * Formats the comparison table of {@code --compare}: one line per method.
+     *
+     * @param reports the held-out report of each method, by the name shown
+     * @return the table, a header line and one line per method
+     */
+    static String comparison(Map<String, CalibrationReport> reports) {
+        int width = "method".length();
+        for (String name : reports.keySet()) {
+            width = Math.max(width, name.length());
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "  %-" + width + "s %9s %8s %8s %8s %9s%n",
+                        "method",
+                        "NLL",
+                        "ECE",
+                        "MCE",
+                        "Brier",
+                        "Accuracy"));
+        for (Map.Entry<String, CalibrationReport> e : reports.entrySet()) {
+            CalibrationReport r = e.getValue();
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "  %-" + width + "s %9.4f %7.2f%% %7.2f%% %8.4f %8.2f%%%n",
+                            e.getKey(),
+                            r.nll(),
+                            100 * r.ece(),
+                            100 * r.mce(),
+                            r.brier(),
+                            100 * r.accuracy()));
+        }
+        return sb.toString();
+    }
+
     private static void row(StringBuilder sb, String name, double a, double b, boolean percent) {
         String format = percent ? "  %-10s %9.2f%% %9.2f%%%n" : "  %-10s %10.4f %10.4f%n";
         double scale = percent ? 100 : 1;

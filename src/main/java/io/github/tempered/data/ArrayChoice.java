@@ -6,13 +6,14 @@ import java.util.List;
 
 /**
  * Which arrays of the opened files are a model's outputs and its labels (by key, or guessed as
- * {@link ModelOutputs} documents), checked against each other: outputs {@code (N, C)} with {@code
- * N, C >= 1}, labels {@code (N)} or {@code (N, 1)}, both of a readable numeric type.
+ * {@link ModelOutputs} documents), checked against each other: outputs {@code (N, C)} with {@code N
+ * >= 1, C >= 2}, or one score per row, {@code (N)} or {@code (N, 1)} (a binary classifier's);
+ * labels {@code (N)} or {@code (N, 1)}; both of a readable numeric type.
  */
 final class ArrayChoice {
 
     private static final String[] OUTPUTS_KEYS = {
-        "logits", "predictions", "probabilities", "probs"
+        "logits", "predictions", "probabilities", "probs", "scores"
     };
     private static final String[] LABELS_KEYS = {"labels", "ground_truth", "targets", "y"};
 
@@ -29,7 +30,15 @@ final class ArrayChoice {
     final String labelsName;
 
     final long rows;
+
+    /** The number of classes: the outputs' columns, or 2 for binary outputs. */
     final int classes;
+
+    /** The values per row of the outputs: {@code C}, or 1 for binary outputs. */
+    final int columns;
+
+    /** Whether the outputs hold one score per row, {@code (N)} or {@code (N, 1)}. */
+    final boolean binary;
 
     /**
      * Chooses and checks the arrays.
@@ -63,10 +72,14 @@ final class ArrayChoice {
         outputs.requireReadable();
         labels.requireReadable();
         long[] shape = outputs.dims();
-        if (shape.length != 2) {
+        if (shape.length != 2 && shape.length != 1) {
             throw new IllegalArgumentException(
-                    outputsName + " has shape " + outputs.shapeText() + "; expected (N, C)");
+                    outputsName
+                            + " has shape "
+                            + outputs.shapeText()
+                            + "; expected (N, C), or (N) for a binary classifier's scores");
         }
+        binary = shape.length == 1 || shape[1] == 1;
         long[] labelShape = labels.dims();
         rows = shape[0];
         boolean column = labelShape.length == 2 && labelShape[1] == 1;
@@ -83,20 +96,21 @@ final class ArrayChoice {
                             + rows
                             + ")");
         }
-        if (rows == 0 || shape[1] == 0) {
+        if (rows == 0 || !binary && shape[1] == 0) {
             throw new IllegalArgumentException(
                     outputsName + " is empty: shape " + outputs.shapeText());
         }
         requireNumeric(outputs, outputsName);
         requireNumeric(labels, "labels " + labelsName);
-        if (shape[1] > MAX_BUFFER / Double.BYTES) {
+        if (!binary && shape[1] > MAX_BUFFER / Double.BYTES) {
             throw new IllegalArgumentException(
                     outputsName
                             + " has "
                             + shape[1]
                             + " classes: one row of float64 logits needs more than 2 GB");
         }
-        classes = (int) shape[1];
+        columns = binary ? 1 : (int) shape[1];
+        classes = binary ? 2 : columns;
     }
 
     private static void requireNumeric(StoredArray array, String what) {
@@ -132,9 +146,12 @@ final class ArrayChoice {
                 }
             }
         }
-        for (StoredArray a : arrays) {
-            if (floats ? a.isFloating() && a.dims().length == 2 : !a.isFloating()) {
-                return a;
+        // Outputs: the first 2-D floating-point member, else the first 1-D one (binary scores).
+        for (int dims : floats ? new int[] {2, 1} : new int[] {0}) {
+            for (StoredArray a : arrays) {
+                if (floats ? a.isFloating() && a.dims().length == dims : !a.isFloating()) {
+                    return a;
+                }
             }
         }
         throw new IllegalArgumentException(

@@ -14,9 +14,9 @@ import java.util.Locale;
 
 /**
  * Turns the rows two cursors have read into one chunk: checks every label and output (numbering
- * rows from 0 in the file), turns probabilities into logits, and copies both into engine-owned
- * arrays through one reused direct buffer. Not thread-safe: {@link ModelOutputs} calls it under its
- * lock.
+ * rows from 0 in the file), turns probabilities into logits (binary: log-odds), and copies both
+ * into engine-owned arrays through one reused direct buffer. Not thread-safe: {@link ModelOutputs}
+ * calls it under its lock.
  */
 final class ChunkDecoder {
 
@@ -25,6 +25,8 @@ final class ChunkDecoder {
     private final ArrayChoice arrays;
     private final OutputKind kind;
     private final int classes;
+    private final int columns;
+    private final boolean binary;
     private final int chunkRows;
     private ByteBuffer staging;
 
@@ -39,6 +41,8 @@ final class ChunkDecoder {
         this.arrays = arrays;
         this.kind = kind;
         this.classes = arrays.classes;
+        this.columns = arrays.columns;
+        this.binary = arrays.binary;
         this.chunkRows = chunkRows;
     }
 
@@ -50,7 +54,8 @@ final class ChunkDecoder {
      * @param firstRow the file row of the chunk's first row, for messages
      * @param n the rows
      * @param manager the manager of the arrays
-     * @return {@code (logits, labels)}: float64 {@code (n, C)}, int64 {@code (n)}
+     * @return {@code (logits, labels)}: float64 {@code (n, C)} (binary: {@code (n)}), int64 {@code
+     *     (n)}
      * @throws IllegalArgumentException for a bad label or output value
      */
     NDList decode(
@@ -66,14 +71,14 @@ final class ChunkDecoder {
             classIndices[r] = classIndex(value[0], firstRow + r);
         }
         DoubleBuffer into = staging().asDoubleBuffer();
-        double[] row = new double[classes];
+        double[] row = new double[columns];
         for (int r = 0; r < n; r++) {
             outputs.row(r, row);
             checkRow(row, firstRow + r);
             into.put(row);
         }
-        NDArray logits =
-                OwnedArrays.copyOf(manager, staging, new Shape(n, classes), DataType.FLOAT64);
+        Shape shape = binary ? new Shape(n) : new Shape(n, classes);
+        NDArray logits = OwnedArrays.copyOf(manager, staging, shape, DataType.FLOAT64);
         NDArray labelArray;
         try {
             labelArray = OwnedArrays.create(manager, classIndices, new Shape(n));
@@ -81,7 +86,7 @@ final class ChunkDecoder {
             logits.close();
             throw e;
         }
-        logits.setName("logits");
+        logits.setName(binary ? "scores" : "logits");
         labelArray.setName("labels");
         return new NDList(logits, labelArray);
     }
@@ -94,13 +99,23 @@ final class ChunkDecoder {
     ByteBuffer staging() {
         if (staging == null) {
             staging =
-                    ByteBuffer.allocateDirect(chunkRows * classes * Double.BYTES)
+                    ByteBuffer.allocateDirect(chunkRows * columns * Double.BYTES)
                             .order(ByteOrder.nativeOrder());
         }
         return staging;
     }
 
     private long classIndex(double v, long row) {
+        if (binary && v != 0 && v != 1) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "labels %s: row %d holds %s, not a binary label 0 or 1 (the outputs"
+                                    + " hold one score per row)",
+                            arrays.labelsName,
+                            row,
+                            v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v)));
+        }
         if (v != Math.rint(v) || v < 0 || v >= classes) {
             throw new IllegalArgumentException(
                     String.format(
@@ -129,6 +144,10 @@ final class ChunkDecoder {
             }
         }
         if (kind != OutputKind.PROBABILITIES) {
+            return;
+        }
+        if (binary) {
+            row[0] = logOdds(row[0], index);
             return;
         }
         double sum = 0;
@@ -162,5 +181,24 @@ final class ChunkDecoder {
         for (int j = 0; j < row.length; j++) {
             row[j] = Math.log(Math.max(row[j], TINY));
         }
+    }
+
+    /**
+     * Returns the log-odds {@code log(max(p, 1e-38)) - log(max(1 - p, 1e-38))} of a probability of
+     * the positive class: the difference of the two logits a {@code (1 - p, p)} row would be read
+     * as, finite at 0 and 1 (about -87.5 and 87.5).
+     */
+    private double logOdds(double p, long index) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "%s: row %d holds %s, not a probability in [0, 1]; are these"
+                                    + " logits? read them with OutputKind.LOGITS",
+                            arrays.outputsName,
+                            index,
+                            p));
+        }
+        return Math.log(Math.max(p, TINY)) - Math.log(Math.max(1 - p, TINY));
     }
 }

@@ -15,7 +15,9 @@ import java.util.Set;
  * A classifier's saved outputs and true labels, read from NumPy or CSV files in chunks of rows and
  * never whole: an {@code Iterable<NDList>} of {@code (logits, labels)} chunks for {@code
  * TemperatureScaler.fit(Iterable)} and {@code CalibrationReport.Accumulator}, with memory bounded
- * by one chunk whatever the number of rows.
+ * by one chunk whatever the number of rows. Multiclass outputs have {@code C >= 2} columns; a
+ * binary classifier's outputs, one score per row, are recognised by their shape ({@link
+ * #isBinary()}).
  *
  * <h2>Files</h2>
  *
@@ -23,18 +25,23 @@ import java.util.Set;
  *   <li>Outputs: an {@code (N, C)} array of logits or, with {@link OutputKind#PROBABILITIES},
  *       probabilities, in a NumPy {@code .npy} file, a member of an {@code .npz} archive, or a CSV
  *       file ({@code .csv} / {@code .txt}; a non-numeric first row is a header).
- *   <li>Labels: an {@code (N)} (or {@code (N, 1)}) array of class indices in {@code [0, C)}, whole
- *       numbers of any numeric type, in another member of the same {@code .npz} or in a separate
- *       {@code .npy}, {@code .npz} or one-column CSV file ({@link Builder#optLabels}).
+ *   <li>Binary outputs: an {@code (N)} or {@code (N, 1)} array (a one-column CSV file) of one score
+ *       per row: the logit of the positive class or, with {@link OutputKind#PROBABILITIES}, its
+ *       probability {@code P(y = 1)}.
+ *   <li>Labels: an {@code (N)} (or {@code (N, 1)}) array of class indices in {@code [0, C)}
+ *       (binary: 0 or 1), whole numbers of any numeric type, in another member of the same {@code
+ *       .npz} or in a separate {@code .npy}, {@code .npz} or one-column CSV file ({@link
+ *       Builder#optLabels}).
  *   <li>NumPy types: float16, float32, float64, int8, uint8, int32, int64, little-endian, in C or
  *       Fortran order; {@code .npz} members stored or deflated ({@code numpy.savez} and {@code
  *       savez_compressed}). Big-endian, int16, unsigned 16- to 64-bit, boolean, object and string
  *       arrays are refused.
  *   <li>Which {@code .npz} member: the one named by {@link Builder#optOutputsKey} / {@link
  *       Builder#optLabelsKey}; else the only one; else the first named {@code logits}, {@code
- *       predictions}, {@code probabilities}, {@code probs} (outputs) or {@code labels}, {@code
- *       ground_truth}, {@code targets}, {@code y} (labels); else the first 2-D floating-point
- *       member (outputs) or the first non-floating one (labels).
+ *       predictions}, {@code probabilities}, {@code probs}, {@code scores} (outputs) or {@code
+ *       labels}, {@code ground_truth}, {@code targets}, {@code y} (labels); else the first 2-D
+ *       floating-point member, or the first 1-D one (outputs), or the first non-floating one
+ *       (labels).
  * </ul>
  *
  * <h2>Chunks</h2>
@@ -42,10 +49,13 @@ import java.util.Set;
  * <p>Each element is an {@link NDList} of two engine-owned arrays attached to the reader's manager:
  * {@code logits}, float64 {@code (n, C)} (the file's values widened exactly; probabilities {@code
  * p} become {@code log(max(p, 1e-38))}, which changes neither the softmax nor temperature scaling,
- * and keeps zeros finite), and {@code labels}, int64 {@code (n)}. Chunks hold {@link
- * #getChunkRows()} rows in file order, the last one fewer. The caller owns each chunk and closes it
- * when done ({@code TemperatureScaler.fit} does); open chunks are closed with the reader's own
- * manager at {@link #close()}.
+ * and keeps zeros finite), and {@code labels}, int64 {@code (n)}. Binary chunks hold {@code
+ * scores}, float64 {@code (n)}: the logits as they are, or probabilities {@code p = P(y = 1)} as
+ * the log-odds {@code log(max(p, 1e-38)) - log(max(1 - p, 1e-38))} (the difference of the logits
+ * the row {@code (1 - p, p)} would be read as; {@code p = 0} and {@code 1} give about {@code -87.5}
+ * and {@code 87.5}). Chunks hold {@link #getChunkRows()} rows in file order, the last one fewer.
+ * The caller owns each chunk and closes it when done ({@code TemperatureScaler.fit} does); open
+ * chunks are closed with the reader's own manager at {@link #close()}.
  *
  * <p>Every call of {@link #iterator()} (or of the iterator of a {@link #range}) is a new pass that
  * reads the files again from the first row wanted: {@code .npy} files and stored {@code .npz}
@@ -58,20 +68,21 @@ import java.util.Set;
  * <p>{@link Builder#build()} reads headers only (and a CSV file once, to count and check its rows)
  * and refuses, with an {@link IllegalArgumentException} that names the file: unknown formats,
  * malformed headers, unsupported types, data shorter than the header declares (an {@code .npz}
- * member must also not hold more, as a zip bomb would), outputs that are not {@code (N, C)}, labels
- * of another length, and empty arrays. While chunks are read, an {@link IllegalArgumentException}
- * numbering rows from 0 in the file reports a label that is not a whole number in {@code [0, C)}, a
- * NaN or infinite output, and (for probabilities) a negative value or a row whose sum is more than
- * {@code 1e-3} from 1; an I/O failure is an {@link UncheckedIOException}.
+ * member must also not hold more, as a zip bomb would), outputs that are not {@code (N, C)}, {@code
+ * (N)} or {@code (N, 1)}, labels of another length, and empty arrays. While chunks are read, an
+ * {@link IllegalArgumentException} numbering rows from 0 in the file reports a label that is not a
+ * whole number in {@code [0, C)} (binary: not 0 or 1), a NaN or infinite output, and (for
+ * probabilities) a negative value or a row whose sum is more than {@code 1e-3} from 1 (binary: a
+ * value outside {@code [0, 1]}); an I/O failure is an {@link UncheckedIOException}.
  *
  * <h2>Memory</h2>
  *
- * <p>A chunk takes {@code n * C * 8} bytes of engine memory; reading it takes one reused buffer of
- * the file's bytes for a chunk on the Java heap and one reused direct buffer of {@code
- * getChunkRows() * C * 8} bytes. With the Java copy a temperature fit makes of each chunk, about
- * four times the chunk's float64 size is in use at a time: some 64 MB for the default chunk of 16
- * MiB of float64 logits ({@link #DEFAULT_CHUNK_BYTES}; {@code docs/design.md} has the measurements
- * behind that size).
+ * <p>A chunk takes {@code n * C * 8} bytes of engine memory ({@code n * 8} for binary outputs);
+ * reading it takes one reused buffer of the file's bytes for a chunk on the Java heap and one
+ * reused direct buffer of {@code getChunkRows() * C * 8} bytes. With the Java copy a temperature
+ * fit makes of each chunk, about four times the chunk's float64 size is in use at a time: some 64
+ * MB for the default chunk of 16 MiB of float64 logits ({@link #DEFAULT_CHUNK_BYTES}; {@code
+ * docs/design.md} has the measurements behind that size).
  *
  * <h2>Example</h2>
  *
@@ -108,6 +119,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
     private final OutputKind kind;
     private final long rows;
     private final int classes;
+    private final boolean binary;
     private final int chunkRows;
     private final NDManager manager;
     private final boolean ownsManager;
@@ -121,7 +133,8 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
         arrays = new ArrayChoice(outputsFile, labelsFile, builder.outputsKey, builder.labelsKey);
         rows = arrays.rows;
         classes = arrays.classes;
-        long rowBytes = (long) classes * Double.BYTES;
+        binary = arrays.binary;
+        long rowBytes = (long) arrays.columns * Double.BYTES;
         long wanted =
                 builder.chunkRows != null
                         ? builder.chunkRows
@@ -131,7 +144,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
                     "optChunkRows: "
                             + wanted
                             + " rows of "
-                            + classes
+                            + arrays.columns
                             + " float64 logits exceed the 2 GB one buffer holds; use at most "
                             + ArrayChoice.MAX_BUFFER / rowBytes);
         }
@@ -167,10 +180,20 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
     /**
      * Returns the number of classes {@code C}.
      *
-     * @return the columns of the outputs, at least 1
+     * @return the columns of the outputs, at least 2; 2 for binary outputs
      */
     public int getNumClasses() {
         return classes;
+    }
+
+    /**
+     * Returns whether the outputs are a binary classifier's, one score per row ({@code (N)} or
+     * {@code (N, 1)}): chunks then hold {@code (n)} scores and labels 0 or 1.
+     *
+     * @return {@code true} for binary outputs
+     */
+    public boolean isBinary() {
+        return binary;
     }
 
     /**
@@ -193,25 +216,40 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
 
     /**
      * Returns a one-line description of what is read, e.g. {@code "outputs.npz (logits), labels
-     * labels: 10000 rows, 100 classes (logits)"}.
+     * labels: 10000 rows, 100 classes (logits)"}, or for binary outputs {@code "scores.npy, labels
+     * y.npy: 5000 rows, binary (one logit per row)"}.
      *
      * @return the description
      */
     public String getDescription() {
+        String what;
+        if (binary) {
+            what =
+                    kind == OutputKind.PROBABILITIES
+                            ? "binary (P(y = 1) per row; log-odds taken)"
+                            : "binary (one logit per row)";
+        } else {
+            what =
+                    classes
+                            + " classes"
+                            + (kind == OutputKind.PROBABILITIES
+                                    ? " (probabilities; log taken)"
+                                    : " (logits)");
+        }
         return String.format(
                 Locale.ROOT,
-                "%s, labels %s: %d rows, %d classes%s",
+                "%s, labels %s: %d rows, %s",
                 arrays.outputsName,
                 arrays.labelsName,
                 rows,
-                classes,
-                kind == OutputKind.PROBABILITIES ? " (probabilities; log taken)" : " (logits)");
+                what);
     }
 
     /**
      * Starts a pass over all rows.
      *
-     * @return an iterator of {@code (logits, labels)} chunks
+     * @return an iterator of {@code (logits, labels)} chunks ({@code (scores, labels)} for binary
+     *     outputs)
      */
     @Override
     public Iterator<NDList> iterator() {
@@ -321,7 +359,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
             decoder.staging(); // the largest allocation first: fail before reading anything
             if (outputCursor == null) {
                 // At the pass's first row, or where a failed read left off.
-                outputCursor = arrays.outputs.open(next, classes);
+                outputCursor = arrays.outputs.open(next, arrays.columns);
                 openCursors.add(outputCursor);
                 labelCursor = arrays.labels.open(next, 1);
                 openCursors.add(labelCursor);
@@ -422,7 +460,8 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
 
         /**
          * Sets the rows per chunk; by default a chunk's float64 logits take about {@link
-         * #DEFAULT_CHUNK_BYTES} ({@code max(1, 16 MiB / (8 C))} rows).
+         * #DEFAULT_CHUNK_BYTES} ({@code max(1, 16 MiB / (8 C))} rows, {@code C = 1} for binary
+         * outputs).
          *
          * @param rows at least 1; a chunk's {@code rows * C * 8} bytes must stay under 2 GB
          * @return this builder

@@ -13,6 +13,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import io.github.tempered.testing.Fixtures;
+import io.github.tempered.testing.ReportAssert;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
@@ -117,6 +118,81 @@ public class CalibrationReportBinaryTest {
             IllegalArgumentException e =
                     expectThrows(IllegalArgumentException.class, () -> whole.merge(multiclass));
             assertTrue(e.getMessage().startsWith("other: is a multiclass report"), e.getMessage());
+        }
+    }
+
+    @Test(dataProvider = "cases")
+    public void accumulatedBatchesEqualTheBinaryReportBitForBit(String name) {
+        JsonObject c = CalibratorFixtures.find(name);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            CalibrationReport whole = report(manager, c);
+            boolean logits = "logits".equals(c.get("kind").getAsString());
+            NDList in =
+                    logits
+                            ? CalibratorFixtures.fitInputs(manager, c)
+                            : new NDList(
+                                    manager.create(CalibratorFixtures.doubles(c, "probabilities")),
+                                    manager.create(Fixtures.longs(c.getAsJsonArray("labels"))));
+            NDArray x = in.get(0);
+            NDArray y = in.get(1);
+            long n = y.getShape().get(0);
+            CalibrationReport.Accumulator accumulator =
+                    CalibrationReport.accumulator(c.get("bins").getAsInt());
+            for (long from = 0; from < n; from += 3) {
+                NDIndex rows = new NDIndex("{}:{}", from, Math.min(n, from + 3));
+                if (logits) {
+                    accumulator.addBinaryLogits(x.get(rows), y.get(rows));
+                } else {
+                    accumulator.addBinaryProbabilities(x.get(rows), y.get(rows));
+                }
+            }
+            CalibrationReport streamed = accumulator.report();
+            assertTrue(streamed.isBinary(), name + ": binary");
+            ReportAssert.assertSameReport(name + " in batches of 3", streamed, whole, 0);
+            assertEquals(streamed.toString(), whole.toString(), name + ": the summary");
+        }
+    }
+
+    @Test
+    public void binaryAccumulatorNumbersRowsAcrossBatchesAndKeepsItsForm() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            CalibrationReport.Accumulator binary = CalibrationReport.accumulator(5);
+            NDArray y = manager.create(new long[] {0, 1});
+            binary.addBinaryProbabilities(manager.create(new double[] {0.2, 0.9}), y);
+            IllegalArgumentException range =
+                    expectThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    binary.addBinaryProbabilities(
+                                            manager.create(new double[] {0.5, 1.5}), y));
+            assertTrue(
+                    range.getMessage().contains("must be in [0, 1], got 1.5 at position 3"),
+                    range.getMessage());
+            IllegalArgumentException mixed =
+                    expectThrows(
+                            IllegalArgumentException.class,
+                            () -> binary.addLogits(manager.zeros(new Shape(2, 2)), y));
+            assertTrue(
+                    mixed.getMessage()
+                            .startsWith(
+                                    "logits: a multiclass batch, but the earlier batches were"
+                                            + " binary"),
+                    mixed.getMessage());
+            CalibrationReport.Accumulator multiclass = CalibrationReport.accumulator(5);
+            multiclass.addLogits(manager.zeros(new Shape(2, 2)), y);
+            IllegalArgumentException other =
+                    expectThrows(
+                            IllegalArgumentException.class,
+                            () -> multiclass.addBinaryLogits(manager.zeros(new Shape(2)), y));
+            assertTrue(
+                    other.getMessage()
+                            .startsWith(
+                                    "scores: a binary batch, but the earlier batches were"
+                                            + " multiclass"),
+                    other.getMessage());
+            assertEquals(binary.report().count(), 3L, "the rows before the offending one");
+            assertTrue(binary.report().isBinary(), "binary report");
+            assertFalse(multiclass.report().isBinary(), "multiclass report");
         }
     }
 

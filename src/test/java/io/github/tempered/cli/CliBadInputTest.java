@@ -252,13 +252,13 @@ public class CliBadInputTest {
                 "is not numeric: data type boolean"
             },
             {
-                "calibrate: 1-D outputs",
+                "calibrate: 3-D outputs",
                 args(
                         "calibrate",
-                        npy("v.npy", "<f4", "(" + ROWS + ",)", new byte[4 * ROWS]).toString(),
+                        npy("v.npy", "<f4", "(" + ROWS + ", 2, 2)", new byte[16 * ROWS]).toString(),
                         "--labels",
                         l),
-                "has shape (" + ROWS + "); expected (N, C)"
+                "has shape (" + ROWS + ", 2, 2); expected (N, C), or (N) for a binary"
             },
             {
                 "calibrate: fit fraction leaving no row to score",

@@ -337,6 +337,117 @@ public class ModelOutputsTest {
         }
     }
 
+    // ------------------------------------------------------------ binary outputs
+
+    @DataProvider(name = "binaryLayouts")
+    public Object[][] binaryLayouts() {
+        return new Object[][] {
+            {"npy (N)"}, {"npy (N, 1)"}, {"npz (N, 1) stored"}, {"npz (N)"}, {"csv"}
+        };
+    }
+
+    @Test(dataProvider = "binaryLayouts")
+    public void binaryOutputsAreOneScorePerRowInChunksOfAnySize(String layout) throws IOException {
+        int n = 11;
+        double[] scores = new double[n];
+        double[] labels = new double[n];
+        for (int i = 0; i < n; i++) {
+            scores[i] = (i % 9) * 0.75 - 3; // exact in float32 and in decimal
+            labels[i] = i % 3 == 0 ? 1 : 0;
+        }
+        String name = "binary " + layout.replace(' ', '_').replace(",", "");
+        Path outputs;
+        Path labelFile = null;
+        if (layout.equals("csv")) {
+            StringBuilder csv = new StringBuilder("score\n");
+            StringBuilder labelCsv = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                csv.append(scores[i]).append('\n');
+                labelCsv.append((long) labels[i]).append('\n');
+            }
+            outputs = write(name + ".csv", csv.toString());
+            labelFile = write(name + "-labels.csv", labelCsv.toString());
+        } else {
+            byte[] column =
+                    NumpyFiles.encode(scores, n, layout.contains("(N, 1)") ? 1 : 0, "<f4", false);
+            byte[] classes = NumpyFiles.encode(labels, n, 0, "|u1", false);
+            if (layout.startsWith("npy")) {
+                outputs = Files.write(dir.resolve(name + ".npy"), column);
+                labelFile = Files.write(dir.resolve(name + "-labels.npy"), classes);
+            } else {
+                // Unknown member names: the 1-D floating-point member is the outputs.
+                outputs = dir.resolve(name + ".npz");
+                Map<String, byte[]> arrays = new LinkedHashMap<>();
+                arrays.put("truth", classes);
+                arrays.put("margin", column);
+                NumpyFiles.npz(outputs, arrays, layout.endsWith("stored"));
+            }
+        }
+        for (int chunkRows : new int[] {1, 2, 3, 11, 100}) {
+            String label = layout + ", chunks of " + chunkRows;
+            ModelOutputs.Builder builder =
+                    ModelOutputs.builder().setOutputs(outputs).optChunkRows(chunkRows);
+            if (labelFile != null) {
+                builder.optLabels(labelFile);
+            }
+            try (ModelOutputs reader = builder.build()) {
+                assertTrue(reader.isBinary(), label + ": binary");
+                assertEquals(reader.getNumClasses(), 2, label + ": classes");
+                assertEquals(reader.getRowCount(), (long) n, label + ": rows");
+                assertTrue(
+                        reader.getDescription().endsWith(n + " rows, binary (one logit per row)"),
+                        label + ": " + reader.getDescription());
+                try (NDList first = reader.iterator().next()) {
+                    assertEquals(
+                            first.get(0).getShape(),
+                            new Shape(Math.min(chunkRows, n)),
+                            label + ": a chunk holds (n) scores");
+                    assertEquals(first.get(0).getName(), "scores", label + ": name");
+                    assertEquals(first.get(0).getDataType(), DataType.FLOAT64, label + ": type");
+                }
+                Read read = read(reader.range(2, n));
+                assertBitsEqual(label, read.values, Arrays.copyOfRange(scores, 2, n));
+                long[] want = new long[n - 2];
+                for (int i = 2; i < n; i++) {
+                    want[i - 2] = (long) labels[i];
+                }
+                assertEquals(read.labels, want, label + ": labels");
+            }
+        }
+    }
+
+    @Test
+    public void binaryProbabilitiesAreReadAsClampedLogOdds() throws IOException {
+        double[] p = {0.25, 0, 1, 0.5, 0.875, 1e-40};
+        StringBuilder csv = new StringBuilder("p\n");
+        for (double v : p) {
+            csv.append(v).append('\n');
+        }
+        Path probs = write("binary-probs.csv", csv.toString());
+        Path labels = write("binary-probs-labels.csv", "1\n0\n1\n0\n1\n0\n");
+        try (ModelOutputs reader =
+                ModelOutputs.builder()
+                        .setOutputs(probs)
+                        .optLabels(labels)
+                        .optKind(OutputKind.PROBABILITIES)
+                        .optChunkRows(4)
+                        .build()) {
+            assertTrue(reader.isBinary(), "binary");
+            assertTrue(
+                    reader.getDescription().endsWith("binary (P(y = 1) per row; log-odds taken)"),
+                    reader.getDescription());
+            double[] want = new double[p.length];
+            for (int i = 0; i < p.length; i++) {
+                want[i] = Math.log(Math.max(p[i], 1e-38)) - Math.log(Math.max(1 - p[i], 1e-38));
+            }
+            Read read = read(reader);
+            assertBitsEqual("log-odds", read.values, want);
+            assertEquals(read.values[0], Math.log(1 / 3.0), 1e-15, "log-odds of 0.25");
+            assertEquals(read.values[1], Math.log(1e-38), 0, "p = 0 is clamped at 1e-38");
+            assertEquals(read.values[2], -Math.log(1e-38), 0, "p = 1 is clamped at 1 - 1e-38");
+        }
+    }
+
     // ------------------------------------------------------------ bad and hostile input
 
     @DataProvider(name = "badFiles")
@@ -483,6 +594,27 @@ public class ModelOutputsTest {
                 write("r4-labels.csv", "0\n1\n1\n"),
                 OutputKind.PROBABILITIES,
                 "r4.csv: row 1 sums to 0.800000, not 1 (tolerance 0.001); are these logits?"
+            },
+            {
+                "binary: a label other than 0 and 1",
+                write("b1.csv", "1\n2\n3\n"),
+                write("b1-labels.csv", "0\n1\n2\n"),
+                OutputKind.LOGITS,
+                "labels b1-labels.csv: row 2 holds 2, not a binary label 0 or 1"
+            },
+            {
+                "binary: a probability above 1",
+                write("b2.csv", "0.5\n1.5\n0.2\n"),
+                write("b2-labels.csv", "0\n1\n1\n"),
+                OutputKind.PROBABILITIES,
+                "b2.csv: row 1 holds 1.5, not a probability in [0, 1]; are these logits?"
+            },
+            {
+                "binary: NaN",
+                write("b3.csv", "0.5\n1.5\nNaN\n"),
+                write("b3-labels.csv", "0\n1\n1\n"),
+                OutputKind.LOGITS,
+                "b3.csv contains a non-finite value (NaN) in row 2, column 0"
             },
             {
                 "negative probability",
