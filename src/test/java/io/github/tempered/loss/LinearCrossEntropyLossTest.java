@@ -261,6 +261,7 @@ public class LinearCrossEntropyLossTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the collector is never read: opening it is what the test needs
     public void outsideAGradientCollectorOnlyTheValueIsComputed() {
         LinearCrossEntropyLoss loss =
                 LinearCrossEntropyLoss.builder().optChunkSize(3).optLabelSmoothing(0.1f).build();
