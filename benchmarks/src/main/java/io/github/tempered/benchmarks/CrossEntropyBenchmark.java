@@ -1,17 +1,11 @@
 package io.github.tempered.benchmarks;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import io.github.tempered.loss.CrossEntropyLoss;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,9 +55,7 @@ public class CrossEntropyBenchmark {
     public String shape;
 
     private NDManager manager;
-    private NDList logits;
-    private NDList labels;
-    private NDList labelsWithIgnored;
+    private CrossEntropyInputs inputs;
     private final Loss builtIn = new SoftmaxCrossEntropyLoss();
     private final Loss plain = CrossEntropyLoss.builder().build();
     private Loss allOptions;
@@ -72,32 +64,9 @@ public class CrossEntropyBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         String[] nc = shape.split("x");
-        int n = Integer.parseInt(nc[0]);
-        int c = Integer.parseInt(nc[1]);
         manager = NDManager.newBaseManager();
-        manager.getEngine().setRandomSeed(42);
-        NDArray x = manager.randomNormal(new Shape(n, c), DataType.FLOAT32);
-        x.setRequiresGradient(true);
-        logits = new NDList(x);
-        Random random = new Random(7);
-        long[] y = new long[n];
-        long[] yIgnored = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = random.nextInt(c);
-            yIgnored[i] = i % 10 == 3 ? -100 : y[i];
-        }
-        labels = new NDList(manager.create(y));
-        labelsWithIgnored = new NDList(manager.create(yIgnored));
-        float[] weight = new float[c];
-        for (int k = 0; k < c; k++) {
-            weight[k] = 1 + k % 3;
-        }
-        allOptions =
-                CrossEntropyLoss.builder()
-                        .optLabelSmoothing(0.1f)
-                        .optWeight(weight)
-                        .optIgnoreIndex(-100)
-                        .build();
+        inputs = new CrossEntropyInputs(manager, Integer.parseInt(nc[0]), Integer.parseInt(nc[1]));
+        allOptions = inputs.allOptions().build();
     }
 
     /** Releases the arrays. */
@@ -109,32 +78,18 @@ public class CrossEntropyBenchmark {
     /** DJL's built-in {@link SoftmaxCrossEntropyLoss}. */
     @Benchmark
     public void djlBuiltIn() {
-        forwardBackward(builtIn, labels);
+        inputs.step(builtIn, inputs.labels);
     }
 
     /** Tempered's {@link CrossEntropyLoss} without options. */
     @Benchmark
     public void temperedPlain() {
-        forwardBackward(plain, labels);
+        inputs.step(plain, inputs.labels);
     }
 
     /** Tempered's {@link CrossEntropyLoss} with label smoothing, class weights, ignored targets. */
     @Benchmark
     public void temperedAllOptions() {
-        forwardBackward(allOptions, labelsWithIgnored);
-    }
-
-    /**
-     * One training step's worth of loss work: evaluate under a collector, backward. The value is
-     * not read (a read is one more native call, the same for every loss); backward's effect on the
-     * logits' gradient is what the JIT cannot remove.
-     */
-    private void forwardBackward(Loss loss, NDList target) {
-        try (NDScope scope = new NDScope();
-                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            scope.suppressNotUsedWarning();
-            NDArray value = loss.evaluate(target, logits);
-            collector.backward(value);
-        }
+        inputs.step(allOptions, inputs.labelsWithIgnored);
     }
 }

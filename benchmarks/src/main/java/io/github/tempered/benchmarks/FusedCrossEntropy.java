@@ -3,13 +3,10 @@ package io.github.tempered.benchmarks;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -21,8 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Random;
-import java.util.function.Supplier;
 
 /**
  * One comparison of {@link FusedCrossEntropyBenchmark}: float32 logits (N, C) requiring a gradient,
@@ -68,36 +63,28 @@ final class FusedCrossEntropy implements AutoCloseable {
      */
     FusedCrossEntropy(int n, int c, Options options) {
         manager = NDManager.newBaseManager();
-        manager.getEngine().setRandomSeed(42);
-        NDArray x = manager.randomNormal(new Shape(n, c), DataType.FLOAT32);
-        x.setRequiresGradient(true);
-        logits = new NDList(x);
-        Random random = new Random(7);
-        long[] y = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = options != Options.PLAIN && i % 10 == 3 ? -100 : random.nextInt(c);
-        }
-        NDArray target = manager.create(y);
-        labels = new NDList(target);
-        float[] weight = new float[c];
-        for (int k = 0; k < c; k++) {
-            weight[k] = 1 + k % 3;
-        }
-        CrossEntropyLoss.Builder builder = CrossEntropyLoss.builder();
+        CrossEntropyInputs inputs = new CrossEntropyInputs(manager, n, c);
+        logits = inputs.logits;
+        NDArray x = logits.head();
+        CrossEntropyLoss.Builder builder;
         switch (options) {
             case SMOOTHING_IGNORE:
-                builder.optLabelSmoothing(0.1f).optIgnoreIndex(-100);
-                fusedInputs = new NDList(x, target);
+                builder =
+                        CrossEntropyLoss.builder()
+                                .optLabelSmoothing(0.1f)
+                                .optIgnoreIndex(CrossEntropyInputs.IGNORE_INDEX);
+                labels = inputs.labelsWithIgnored;
+                fusedInputs = new NDList(x, labels.head());
                 break;
             case ALL_OPTIONS:
-                builder.optTemperature(1.5f)
-                        .optWeight(weight)
-                        .optIgnoreIndex(-100)
-                        .optLabelSmoothing(0.1f);
-                fusedInputs = new NDList(x, target, manager.create(weight));
+                builder = inputs.allOptions().optTemperature(1.5f);
+                labels = inputs.labelsWithIgnored;
+                fusedInputs = new NDList(x, labels.head(), manager.create(inputs.weight));
                 break;
             default:
-                fusedInputs = new NDList(x, target);
+                builder = CrossEntropyLoss.builder();
+                labels = inputs.labels;
+                fusedInputs = new NDList(x, labels.head());
         }
         tempered = builder.build();
         model = Model.newInstance("fused-" + options.module, Device.cpu(), "PyTorch");
@@ -129,12 +116,12 @@ final class FusedCrossEntropy implements AutoCloseable {
 
     /** One step of PyTorch's fused op. */
     void fused() {
-        step(() -> fused.forward(store, fusedInputs, true).head());
+        CrossEntropyInputs.step(() -> fused.forward(store, fusedInputs, true).head());
     }
 
     /** One step of Tempered's loss. */
     void tempered() {
-        step(() -> tempered.evaluate(labels, logits));
+        CrossEntropyInputs.step(() -> tempered.evaluate(labels, logits));
     }
 
     /**
@@ -149,14 +136,6 @@ final class FusedCrossEntropy implements AutoCloseable {
                 fused.forward(store, fusedInputs, false).head().getFloat(),
                 tempered.evaluate(labels, logits).getFloat()
             };
-        }
-    }
-
-    private static void step(Supplier<NDArray> loss) {
-        try (NDScope scope = new NDScope();
-                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            scope.suppressNotUsedWarning();
-            collector.backward(loss.get());
         }
     }
 

@@ -1,13 +1,7 @@
 package io.github.tempered.benchmarks;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import io.github.tempered.loss.CrossEntropyLoss;
@@ -15,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * A cross-check of {@link CrossEntropyBenchmark} on a shared, noisy machine (not a JMH benchmark):
@@ -41,36 +34,13 @@ public final class InterleavedCrossEntropy {
         int calls = Integer.parseInt(args[2]);
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 15;
         try (NDManager manager = NDManager.newBaseManager()) {
-            manager.getEngine().setRandomSeed(42);
-            NDArray x = manager.randomNormal(new Shape(n, c), DataType.FLOAT32);
-            x.setRequiresGradient(true);
-            Random random = new Random(7);
-            long[] y = new long[n];
-            long[] yIgnored = new long[n];
-            for (int i = 0; i < n; i++) {
-                y[i] = random.nextInt(c);
-                yIgnored[i] = i % 10 == 3 ? -100 : y[i];
-            }
-            float[] weight = new float[c];
-            for (int k = 0; k < c; k++) {
-                weight[k] = 1 + k % 3;
-            }
-            NDList logits = new NDList(x);
-            String[] names = {"djlBuiltIn", "temperedPlain", "temperedAllOptions"};
+            CrossEntropyInputs inputs = new CrossEntropyInputs(manager, n, c);
             Loss[] losses = {
                 new SoftmaxCrossEntropyLoss(),
                 CrossEntropyLoss.builder().build(),
-                CrossEntropyLoss.builder()
-                        .optLabelSmoothing(0.1f)
-                        .optWeight(weight)
-                        .optIgnoreIndex(-100)
-                        .build()
+                inputs.allOptions().build()
             };
-            NDList[] labels = {
-                new NDList(manager.create(y)),
-                new NDList(manager.create(y)),
-                new NDList(manager.create(yIgnored))
-            };
+            NDList[] labels = {inputs.labels, inputs.labels, inputs.labelsWithIgnored};
             List<List<Double>> times = new ArrayList<>();
             for (int k = 0; k < losses.length; k++) {
                 times.add(new ArrayList<>());
@@ -79,12 +49,7 @@ public final class InterleavedCrossEntropy {
                 for (int k = 0; k < losses.length; k++) {
                     long start = System.nanoTime();
                     for (int i = 0; i < calls; i++) {
-                        try (NDScope scope = new NDScope();
-                                GradientCollector collector =
-                                        Engine.getInstance().newGradientCollector()) {
-                            scope.suppressNotUsedWarning();
-                            collector.backward(losses[k].evaluate(labels[k], logits));
-                        }
+                        inputs.step(losses[k], labels[k]);
                     }
                     if (round >= 3) {
                         times.get(k).add((System.nanoTime() - start) / 1e6 / calls);
