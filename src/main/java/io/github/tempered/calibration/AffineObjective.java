@@ -160,7 +160,7 @@ final class AffineObjective implements Lbfgs.Objective {
         for (int i = 0; i < rows; i++) {
             if (form == Form.BINARY) {
                 double s = feature(i, 0);
-                sum += Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s))) - labels[i] * s;
+                sum += Logistic.nll(s, labels[i]);
                 continue;
             }
             double max = Double.NEGATIVE_INFINITY;
@@ -533,17 +533,12 @@ final class AffineObjective implements Lbfgs.Objective {
         int from = k * chunkRows;
         int to = Math.min(rows, from + chunkRows);
         double[] out = new double[size() + 1];
-        switch (form) {
-            case BINARY:
-                out[2] = binaryRows(from, to, theta, out);
-                break;
-            case DIAGONAL:
-                out[size()] = diagonalRows(from, to, theta, out);
-                break;
-            default:
-                out[size()] = fullRows(from, to, theta, out);
-                break;
-        }
+        out[size()] =
+                switch (form) {
+                    case BINARY -> binaryRows(from, to, theta, out);
+                    case DIAGONAL -> diagonalRows(from, to, theta, out);
+                    default -> fullRows(from, to, theta, out);
+                };
         return out;
     }
 

@@ -245,7 +245,15 @@ final class CalibrationInputs {
         return values;
     }
 
-    private static void requireRows(int rows, String argument, Shape shape) {
+    /**
+     * Refuses an empty fit input.
+     *
+     * @param rows the number of rows read
+     * @param argument the input's name for the message
+     * @param shape its shape for the message
+     * @throws IllegalArgumentException if {@code rows} is 0
+     */
+    static void requireRows(int rows, String argument, Shape shape) {
         if (rows == 0) {
             throw new IllegalArgumentException(
                     argument

@@ -604,8 +604,7 @@ public final class CalibrationReport {
             if (stats == null) {
                 throw new IllegalStateException("no rows were added; a report needs at least one");
             }
-            CalibrationStats copy =
-                    stats.plus(new CalibrationStats(numBins, stats.numClasses, DETAILS));
+            CalibrationStats copy = stats.copy();
             return new CalibrationReport(copy, copy.equalMassBins(), binary);
         }
 

@@ -307,7 +307,7 @@ public final class CalibrationStats implements Serializable {
      */
     public long addProbabilities(float[] probabilities, int label) {
         checkRow(probabilities == null ? -1 : probabilities.length, label, "probabilities");
-        double[] wide = new double[numClasses];
+        double[] wide = rowBuffer(numClasses);
         for (int k = 0; k < numClasses; k++) {
             wide[k] = probabilities[k];
         }
@@ -414,9 +414,7 @@ public final class CalibrationStats implements Serializable {
                                             + equalMass.count()
                                             + " samples"));
         }
-        CalibrationStats snapshot = new CalibrationStats(numBins, numClasses, details);
-        snapshot.addAll(this);
-        return new CalibrationReport(snapshot, equalMass);
+        return new CalibrationReport(copy(), equalMass);
     }
 
     /**
@@ -430,10 +428,24 @@ public final class CalibrationStats implements Serializable {
      */
     void addBinaryRow(double p, int label, double nll) {
         double miss = p - label;
-        addRow(new double[] {1 - p, p}, 0, label, p, label == 1, nll, miss * miss);
+        double[] classes = rowBuffer(2);
+        classes[0] = 1 - p;
+        classes[1] = p;
+        addRow(classes, 0, label, p, label == 1, nll, miss * miss);
         if ((p > 0.5) == (label == 1)) {
             accurate++;
         }
+    }
+
+    /**
+     * Returns new statistics holding the same samples (same bins, classes and options).
+     *
+     * @return the copy, independent of this object
+     */
+    CalibrationStats copy() {
+        CalibrationStats copy = new CalibrationStats(numBins, numClasses, details);
+        copy.addAll(this);
+        return copy;
     }
 
     /**

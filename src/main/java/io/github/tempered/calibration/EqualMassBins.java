@@ -135,10 +135,6 @@ public final class EqualMassBins implements Serializable {
      * @return the adaptive ECE
      */
     double ece() {
-        double total = 0;
-        for (int b = 0; b < numBins; b++) {
-            total += Math.abs(confidence[b] - correct[b]);
-        }
-        return total / count;
+        return CalibrationStats.gapSum(numBins, confidence, correct, 0) / count;
     }
 }

@@ -20,26 +20,19 @@ public final class HistogramFit extends OneVsRestFit {
     static final String METHOD = "histogram_binning";
 
     /** Binary maps take {@code sigmoid(score)}. */
-    static final DoubleUnaryOperator BINARY_INPUT =
-            s -> s >= 0 ? 1 / (1 + Math.exp(-s)) : Math.exp(s) / (1 + Math.exp(s));
+    static final DoubleUnaryOperator BINARY_INPUT = Logistic::sigmoid;
 
     private final int bins;
 
     HistogramFit(Fitted fitted, int bins) {
-        super(fitted.binary(), fitted.maps(), fitted.nllBefore(), fitted.nllAfter());
+        super(BINARY_INPUT, fitted.binary(), fitted.maps(), fitted.nllBefore(), fitted.nllAfter());
         this.bins = bins;
     }
 
     private HistogramFit(
             boolean binary, HistogramMap[] maps, int bins, double nllBefore, double nllAfter) {
-        super(binary, maps, nllBefore, nllAfter);
+        super(BINARY_INPUT, binary, maps, nllBefore, nllAfter);
         this.bins = bins;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    double binaryInput(double score) {
-        return BINARY_INPUT.applyAsDouble(score);
     }
 
     /**
@@ -63,10 +56,6 @@ public final class HistogramFit extends OneVsRestFit {
     }
 
     private HistogramMap histogram(int k) {
-        int maps = isBinary() ? 1 : numClasses();
-        if (k < 0 || k >= maps) {
-            throw new IllegalArgumentException("k: must be in [0, " + maps + "), got " + k);
-        }
         return (HistogramMap) map(k);
     }
 
@@ -81,7 +70,7 @@ public final class HistogramFit extends OneVsRestFit {
         JsonObject json = jsonHeader(METHOD);
         json.addProperty("bins", bins);
         JsonArray maps = new JsonArray();
-        for (int k = 0; k < (isBinary() ? 1 : numClasses()); k++) {
+        for (int k = 0; k < mapCount(); k++) {
             maps.add(array(histogram(k).values()));
         }
         json.add("maps", maps);

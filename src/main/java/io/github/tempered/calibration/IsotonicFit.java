@@ -24,17 +24,11 @@ public final class IsotonicFit extends OneVsRestFit {
     static final DoubleUnaryOperator BINARY_INPUT = s -> s;
 
     IsotonicFit(Fitted fitted) {
-        super(fitted.binary(), fitted.maps(), fitted.nllBefore(), fitted.nllAfter());
+        super(BINARY_INPUT, fitted.binary(), fitted.maps(), fitted.nllBefore(), fitted.nllAfter());
     }
 
     private IsotonicFit(boolean binary, IsotonicMap[] maps, double nllBefore, double nllAfter) {
-        super(binary, maps, nllBefore, nllAfter);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    double binaryInput(double score) {
-        return BINARY_INPUT.applyAsDouble(score);
+        super(BINARY_INPUT, binary, maps, nllBefore, nllAfter);
     }
 
     /**
@@ -60,10 +54,6 @@ public final class IsotonicFit extends OneVsRestFit {
     }
 
     private IsotonicMap isotonic(int k) {
-        int maps = isBinary() ? 1 : numClasses();
-        if (k < 0 || k >= maps) {
-            throw new IllegalArgumentException("k: must be in [0, " + maps + "), got " + k);
-        }
         return (IsotonicMap) map(k);
     }
 
@@ -77,7 +67,7 @@ public final class IsotonicFit extends OneVsRestFit {
     public String toJson() {
         JsonObject json = jsonHeader(METHOD);
         JsonArray maps = new JsonArray();
-        for (int k = 0; k < (isBinary() ? 1 : numClasses()); k++) {
+        for (int k = 0; k < mapCount(); k++) {
             JsonObject map = new JsonObject();
             map.add("x", array(isotonic(k).x()));
             map.add("y", array(isotonic(k).y()));
@@ -144,7 +134,7 @@ public final class IsotonicFit extends OneVsRestFit {
     @Override
     public String toString() {
         int thresholds = 0;
-        for (int k = 0; k < (isBinary() ? 1 : numClasses()); k++) {
+        for (int k = 0; k < mapCount(); k++) {
             thresholds += isotonic(k).x().length;
         }
         return String.format(

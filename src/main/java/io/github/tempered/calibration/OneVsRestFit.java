@@ -54,6 +54,7 @@ abstract class OneVsRestFit implements Calibration {
         ClassMap fit(double[] inputs, boolean[] positive);
     }
 
+    private final DoubleUnaryOperator binaryInput;
     private final boolean binary;
     private final ClassMap[] maps;
     private final double nllBefore;
@@ -62,25 +63,25 @@ abstract class OneVsRestFit implements Calibration {
     /**
      * Creates a fit.
      *
+     * @param binaryInput the input of a binary map, from the score: the score itself, or a
+     *     transform of it such as its sigmoid
      * @param binary whether it maps one binary score
      * @param maps one map (binary) or one per class
      * @param nllBefore the NLL of the fit data before
      * @param nllAfter the NLL of the fit data after
      */
-    OneVsRestFit(boolean binary, ClassMap[] maps, double nllBefore, double nllAfter) {
+    OneVsRestFit(
+            DoubleUnaryOperator binaryInput,
+            boolean binary,
+            ClassMap[] maps,
+            double nllBefore,
+            double nllAfter) {
+        this.binaryInput = binaryInput;
         this.binary = binary;
         this.maps = maps.clone();
         this.nllBefore = nllBefore;
         this.nllAfter = nllAfter;
     }
-
-    /**
-     * The input of a binary map: the score itself, or a transform of it such as its sigmoid.
-     *
-     * @param score the binary score
-     * @return the map's input
-     */
-    abstract double binaryInput(double score);
 
     /**
      * Returns whether the fit maps one binary score per row (P(y = 1)) rather than {@code C} class
@@ -113,8 +114,20 @@ abstract class OneVsRestFit implements Calibration {
         return nllAfter;
     }
 
-    /** The map of class {@code k} (binary: 0). */
+    /** The number of maps: 1 for a binary fit, {@code C} otherwise. */
+    int mapCount() {
+        return maps.length;
+    }
+
+    /**
+     * Returns the map of class {@code k} (binary: 0).
+     *
+     * @throws IllegalArgumentException if {@code k} is out of range
+     */
     ClassMap map(int k) {
+        if (k < 0 || k >= maps.length) {
+            throw new IllegalArgumentException("k: must be in [0, " + maps.length + "), got " + k);
+        }
         return maps[k];
     }
 
@@ -138,7 +151,7 @@ abstract class OneVsRestFit implements Calibration {
             double[] scores = CalibrationInputs.finite(logits, "scores");
             out = new double[scores.length];
             for (int i = 0; i < out.length; i++) {
-                out[i] = maps[0].at(binaryInput(scores[i]));
+                out[i] = maps[0].at(binaryInput.applyAsDouble(scores[i]));
             }
             shape = new Shape(scores.length);
         } else {
@@ -215,8 +228,7 @@ abstract class OneVsRestFit implements Calibration {
                 inputs[i] = binaryInput.applyAsDouble(scores[i]);
                 positive[i] = y[i] == 1;
                 double s = scores[i];
-                // -log sigmoid(s) for y = 1, -log(1 - sigmoid(s)) for y = 0, without overflow.
-                before += Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s))) - y[i] * s;
+                before += Logistic.nll(s, y[i]);
             }
             ClassMap map = fitter.fit(inputs, positive);
             double after = 0;

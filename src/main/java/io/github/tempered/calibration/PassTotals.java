@@ -1,5 +1,6 @@
 package io.github.tempered.calibration;
 
+import io.github.tempered.internal.Inputs;
 import java.io.Serializable;
 
 /**
@@ -52,10 +53,7 @@ public final class PassTotals implements Serializable {
      * @throws IllegalArgumentException if {@code beta} is not finite and greater than 0
      */
     public PassTotals(double beta) {
-        if (!(beta > 0) || Double.isInfinite(beta)) {
-            throw new IllegalArgumentException(
-                    "beta: must be finite and greater than 0, got " + beta);
-        }
+        Inputs.requirePositiveFinite("beta", beta);
         this.beta = beta;
     }
 

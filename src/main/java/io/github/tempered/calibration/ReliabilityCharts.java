@@ -140,7 +140,7 @@ final class ReliabilityCharts {
         CalibrationReport report = panel.report();
         Words words = Words.of(report);
         XYChart chart = chart(panel, words.x(), words.y());
-        style(chart, 1.0);
+        style(chart);
         chart.getStyler().setXAxisTitleVisible(false);
 
         List<Double> accX = new ArrayList<>();
@@ -173,21 +173,20 @@ final class ReliabilityCharts {
             double fraction = (double) bin.count() / report.count();
             rectangle(xs, ys, bin.lower(), bin.upper(), 0, fraction);
         }
-        style(chart, 1.0);
+        style(chart);
         bars(chart, "Fraction of samples", xs, ys, HISTOGRAM, HISTOGRAM.darker(), false);
-        verticalLine(chart, words.rate(), Words.rate(report), 1.0, ACCURACY);
-        verticalLine(chart, words.mean(), report.meanConfidence(), 1.0, CONFIDENCE_LINE);
+        verticalLine(chart, words.rate(), Words.rate(report), ACCURACY);
+        verticalLine(chart, words.mean(), report.meanConfidence(), CONFIDENCE_LINE);
         return chart;
     }
 
-    /** A dashed vertical line at {@code x} from 0 to {@code yMax}, labelled with its value. */
-    private static void verticalLine(
-            XYChart chart, String name, double x, double yMax, Color color) {
+    /** A dashed vertical line at {@code x} from 0 to 1, labelled with its value. */
+    private static void verticalLine(XYChart chart, String name, double x, Color color) {
         XYSeries series =
                 chart.addSeries(
                         String.format(Locale.ROOT, "%s %.3f", name, x),
                         new double[] {x, x},
-                        new double[] {0, yMax});
+                        new double[] {0, 1});
         line(series, color);
     }
 
@@ -212,7 +211,7 @@ final class ReliabilityCharts {
         return bins;
     }
 
-    private static void style(XYChart chart, double yMax) {
+    private static void style(XYChart chart) {
         var styler = chart.getStyler();
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
@@ -227,7 +226,7 @@ final class ReliabilityCharts {
         styler.setXAxisMin(0.0);
         styler.setXAxisMax(1.0);
         styler.setYAxisMin(0.0);
-        styler.setYAxisMax(yMax);
+        styler.setYAxisMax(1.0);
         // The same label width on both charts keeps their plot areas aligned.
         styler.setXAxisDecimalPattern("0.0");
         styler.setYAxisDecimalPattern("0.00");

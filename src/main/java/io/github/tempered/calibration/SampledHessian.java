@@ -161,7 +161,7 @@ final class SampledHessian {
                                     + objective.penaltyHessian(block[a], block[b]);
                 }
             }
-            factors[c] = Cholesky.factor(h[c], m);
+            factors[c] = Cholesky.factor(h[c], m, BLOCK_DAMPING);
             if (factors[c] == null) {
                 return null;
             }

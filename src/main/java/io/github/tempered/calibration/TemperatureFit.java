@@ -67,10 +67,7 @@ public record TemperatureFit(
      * @throws IllegalArgumentException if a component is out of range
      */
     public TemperatureFit {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException(
-                    "temperature: must be finite and greater than 0, got " + temperature);
-        }
+        Inputs.requirePositiveFinite("temperature", temperature);
         if (iterations < 0) {
             throw new IllegalArgumentException("iterations: must be >= 0, got " + iterations);
         }

@@ -175,12 +175,7 @@ public final class TemperatureScaler implements Calibrator {
     public TemperatureFit fit(NDArray logits, NDArray labels) {
         long[] classIndices =
                 LogitBlock.readLabels(logits, labels, "logits", "labels", LabelTypes.INTEGERS);
-        if (classIndices.length == 0) {
-            throw new IllegalArgumentException(
-                    "logits: empty input, got shape "
-                            + logits.getShape()
-                            + "; a fit needs at least one row");
-        }
+        CalibrationInputs.requireRows(classIndices.length, "logits", logits.getShape());
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             List<LogitBlock> blocks = prepareBlocks(logits, classIndices);
