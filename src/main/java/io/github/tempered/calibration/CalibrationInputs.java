@@ -2,11 +2,11 @@ package io.github.tempered.calibration;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.ClassIndices;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
 import io.github.tempered.internal.Inputs;
+import io.github.tempered.internal.Precision;
 
 /**
  * Reads and validates the inputs of the calibrators into float64 Java arrays: multiclass logits
@@ -220,29 +220,8 @@ final class CalibrationInputs {
         // Reading a view or an array on another device makes temporary copies: close them.
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            return copy(array);
+            return Precision.toDoubles(array);
         }
-    }
-
-    private static double[] copy(NDArray array) {
-        DataType type = array.getDataType();
-        if (type == DataType.FLOAT64) {
-            return array.toDoubleArray();
-        }
-        float[] single;
-        if (type == DataType.FLOAT32) {
-            single = array.toFloatArray();
-        } else {
-            // float16 widens exactly to float32 (bfloat16 cannot occur with DJL 0.36).
-            try (NDArray wide = array.toType(DataType.FLOAT32, false)) {
-                single = wide.toFloatArray();
-            }
-        }
-        double[] values = new double[single.length];
-        for (int k = 0; k < single.length; k++) {
-            values[k] = single[k];
-        }
-        return values;
     }
 
     /**

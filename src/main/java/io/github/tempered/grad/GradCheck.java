@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.github.tempered.internal.Inputs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -130,7 +131,7 @@ public final class GradCheck {
         List<Variable> variables = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             NDArray input = inputs.get(i);
-            if (isReal(input.getDataType())) {
+            if (Inputs.isReal(input.getDataType())) {
                 variables.add(Variable.of("input " + i, input));
             }
         }
@@ -139,7 +140,8 @@ public final class GradCheck {
                     NDList arguments = new NDList(inputs.size());
                     int next = 0;
                     for (NDArray input : inputs) {
-                        arguments.add(isReal(input.getDataType()) ? copies.get(next++) : input);
+                        arguments.add(
+                                Inputs.isReal(input.getDataType()) ? copies.get(next++) : input);
                     }
                     NDArray out = function.apply(arguments);
                     if (out == null) {
@@ -182,8 +184,8 @@ public final class GradCheck {
         List<Boolean> floating = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             NDArray input = inputs.get(i);
-            floating.add(isReal(input.getDataType()));
-            if (isReal(input.getDataType())) {
+            floating.add(Inputs.isReal(input.getDataType()));
+            if (Inputs.isReal(input.getDataType())) {
                 variables.add(Variable.of("input " + i, input));
             }
         }
@@ -380,7 +382,7 @@ public final class GradCheck {
         NDArray total = null;
         int k = 0;
         for (NDArray out : outputs) {
-            if (!isReal(out.getDataType())) {
+            if (!Inputs.isReal(out.getDataType())) {
                 continue;
             }
             NDArray y =
@@ -419,11 +421,6 @@ public final class GradCheck {
                                     .toList());
         }
         return total;
-    }
-
-    /** Whether a type holds real floating-point numbers (DJL counts complex64 as floating). */
-    private static boolean isReal(DataType type) {
-        return type.isFloating() && type != DataType.COMPLEX64;
     }
 
     private static double[] gaussian(long seed, int size) {

@@ -169,18 +169,8 @@ public final class ClassIndices {
     }
 
     private static long[] whole(NDArray labels, String argument) {
-        double[] values;
+        double[] values = Precision.toDoubles(labels);
         DataType type = labels.getDataType();
-        if (type == DataType.FLOAT64) {
-            values = labels.toDoubleArray();
-        } else if (type == DataType.FLOAT32) {
-            values = widen(labels.toFloatArray());
-        } else {
-            // float16 widens exactly to float32 (a conversion the engine allocates and we close).
-            try (NDArray single = labels.toType(DataType.FLOAT32, false)) {
-                values = widen(single.toFloatArray());
-            }
-        }
         Shape shape = labels.getShape();
         boolean single = type != DataType.FLOAT64;
         long[] out = new long[values.length];
@@ -211,14 +201,6 @@ public final class ClassIndices {
     /** Prints a label as its own type does: a float32 1e30 as 1.0E30, not 1.0000000150474662E30. */
     private static String format(double v, boolean single) {
         return single ? Float.toString((float) v) : Double.toString(v);
-    }
-
-    private static double[] widen(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
     }
 
     private static long[] widen(int[] values) {

@@ -38,4 +38,32 @@ public final class Precision {
         NDArray zero = array.getManager().zeros(new Shape(1), type, array.getDevice());
         return array.add(zero);
     }
+
+    /**
+     * Copies a floating-point array into a new row-major {@code double[]}, widening exactly: one
+     * native read for float64 and float32; float16 through a float32 copy that is closed here.
+     *
+     * @param array float64, float32 or float16
+     * @return the values
+     */
+    public static double[] toDoubles(NDArray array) {
+        DataType type = array.getDataType();
+        if (type == DataType.FLOAT64) {
+            return array.toDoubleArray();
+        }
+        float[] single;
+        if (type == DataType.FLOAT32) {
+            single = array.toFloatArray();
+        } else {
+            // float16 widens exactly to float32 (bfloat16 cannot occur with DJL 0.36).
+            try (NDArray wide = array.toType(DataType.FLOAT32, false)) {
+                single = wide.toFloatArray();
+            }
+        }
+        double[] values = new double[single.length];
+        for (int k = 0; k < single.length; k++) {
+            values[k] = single[k];
+        }
+        return values;
+    }
 }

@@ -86,7 +86,7 @@ final class ClassTargets {
         double denominator = 0;
         for (int i = 0; i < classes.length; i++) {
             long y = classes[i];
-            if (hasIgnoreIndex && y == ignoreIndex) {
+            if (options.ignores(y)) {
                 ignored[i] = true;
                 anyIgnored = true;
                 classes[i] = 0; // any valid class: its coefficients are 0
@@ -122,15 +122,6 @@ final class ClassTargets {
                 numClasses,
                 target,
                 ignoreIndex);
-    }
-
-    /**
-     * Returns the number of positions.
-     *
-     * @return the number of targets
-     */
-    int size() {
-        return classes.length;
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.github.tempered.loss;
 
+import ai.djl.ndarray.NDArray;
+import io.github.tempered.internal.OwnedArrays;
+
 /**
  * The options and their getters shared by the cross-entropy losses ({@link CrossEntropyLoss},
  * {@link LinearCrossEntropyLoss}).
@@ -18,6 +21,33 @@ abstract class CrossEntropyBase extends ScopedLoss {
     CrossEntropyBase(String name, CrossEntropyOptions options) {
         super(name);
         this.options = options;
+    }
+
+    /**
+     * Returns {@code z / temperature}, or {@code z} itself at temperature 1; the gradient flows
+     * through the division.
+     *
+     * @param z the logits
+     * @param temperature the temperature, greater than 0
+     * @return the scaled logits
+     */
+    static NDArray divideByTemperature(NDArray z, float temperature) {
+        return temperature == 1f ? z : z.div(OwnedArrays.scalarLike(temperature, z));
+    }
+
+    /**
+     * Adds PyTorch's {@code 0 / 0} to a MEAN with nothing to average: the value is NaN while the
+     * gradient stays 0.
+     *
+     * @param total the summed loss
+     * @param nothingToAverage whether no position counts towards the mean
+     * @return {@code total}, or {@code total + NaN} for such a MEAN
+     */
+    NDArray withEmptyMean(NDArray total, boolean nothingToAverage) {
+        if (options.getReduction() == Reduction.MEAN && nothingToAverage) {
+            return total.add(OwnedArrays.scalarLike(Double.NaN, total));
+        }
+        return total;
     }
 
     /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.OwnedArrays;
+import io.github.tempered.internal.Precision;
 
 /**
  * The cross-entropy of a chunk of rows of logits and its gradient with respect to those logits,
@@ -94,14 +95,14 @@ final class CrossEntropyChunk {
         boolean smoothing = targets.smoothing();
         float[] weight = targets.weight();
 
-        NDArray zt = temperature == 1f ? z : z.div(OwnedArrays.scalarLike(temperature, z));
+        NDArray zt = CrossEntropyBase.divideByTemperature(z, temperature);
         NDArray p = zt.softmax(1);
         // p and zt are outside the graph: a view of the labels can index them.
         NDArray index = targets.indexColumnView(offset, rows, z);
         NDArray py = p.gather(index, 1);
         // The value is summed in Java, in double, from (M, 1) columns read once: fewer native
         // calls than reducing on the engine, and every term exact to float rounding.
-        double[] probability = toDoubles(py);
+        double[] probability = Precision.toDoubles(py);
         double tiny = type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
         boolean underflow = false;
         for (int i = 0; i < rows; i++) {
@@ -111,9 +112,10 @@ final class CrossEntropyChunk {
         double[] logSumExpMinusTarget = new double[rows];
         double[] logSumExp = null; // lse[i], needed for smoothing and after an underflow
         if (underflow) {
-            double[] zy = toDoubles(zt.gather(index, 1));
+            double[] zy = Precision.toDoubles(zt.gather(index, 1));
             logSumExp =
-                    toDoubles(zt.max(new int[] {1}, true).sub(p.max(new int[] {1}, true).log()));
+                    Precision.toDoubles(
+                            zt.max(new int[] {1}, true).sub(p.max(new int[] {1}, true).log()));
             for (int i = 0; i < rows; i++) {
                 logSumExpMinusTarget[i] = logSumExp[i] - zy[i];
             }
@@ -122,7 +124,7 @@ final class CrossEntropyChunk {
                 logSumExpMinusTarget[i] = -Math.log(probability[i]);
             }
             if (smoothing) {
-                double[] zy = toDoubles(zt.gather(index, 1));
+                double[] zy = Precision.toDoubles(zt.gather(index, 1));
                 logSumExp = new double[rows];
                 for (int i = 0; i < rows; i++) {
                     logSumExp[i] = zy[i] + logSumExpMinusTarget[i];
@@ -149,7 +151,7 @@ final class CrossEntropyChunk {
                 weighted = zt.matMul(column);
             }
             // -sum_c w[c] * lsm[i, c] = W * lse[i] - sum_c w[c] * zt[i, c].
-            double[] weightedValues = toDoubles(weighted);
+            double[] weightedValues = Precision.toDoubles(weighted);
             for (int i = 0; i < rows; i++) {
                 if (b[i] != 0) {
                     total += b[i] * (classWeightSum * logSumExp[i] - weightedValues[i]);
@@ -282,18 +284,5 @@ final class CrossEntropyChunk {
 
     private static NDArray column(NDArray like, double[] values) {
         return OwnedArrays.create(like, values, new Shape(values.length, 1), like.getDataType());
-    }
-
-    /** Copies a small floating array to Java as doubles (one native call). */
-    private static double[] toDoubles(NDArray array) {
-        if (array.getDataType() == DataType.FLOAT64) {
-            return array.toDoubleArray();
-        }
-        float[] single = array.toFloatArray();
-        double[] out = new double[single.length];
-        for (int i = 0; i < single.length; i++) {
-            out[i] = single[i];
-        }
-        return out;
     }
 }

@@ -192,7 +192,7 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
             targets = ClassTargets.read(target, numClasses, options);
             NDArray fast = fastPath(z, targets, axis);
             if (fast != null) {
-                return withEmptyMean(fast, targets.counted == 0, computeType);
+                return withEmptyMean(fast, targets.counted == 0);
             }
         }
         z = divideByTemperature(z);
@@ -204,7 +204,7 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         if (options.getReduction() == Reduction.NONE) {
             return terms.loss().squeeze(axis);
         }
-        return withEmptyMean(terms.loss().sum(), terms.nothingToAverage(), computeType);
+        return withEmptyMean(terms.loss().sum(), terms.nothingToAverage());
     }
 
     /**
@@ -241,19 +241,7 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
     }
 
     private NDArray divideByTemperature(NDArray z) {
-        float temperature = options.getTemperature();
-        return temperature == 1f ? z : z.div(OwnedArrays.scalarLike(temperature, z));
-    }
-
-    /**
-     * Adds PyTorch's {@code 0 / 0} to a MEAN with nothing to average: the value is NaN while the
-     * gradient stays 0.
-     */
-    private NDArray withEmptyMean(NDArray total, boolean nothingToAverage, DataType computeType) {
-        if (options.getReduction() == Reduction.MEAN && nothingToAverage) {
-            return total.add(OwnedArrays.scalarLike(Double.NaN, total));
-        }
-        return total;
+        return divideByTemperature(z, options.getTemperature());
     }
 
     /**

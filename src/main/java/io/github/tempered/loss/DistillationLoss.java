@@ -360,8 +360,8 @@ public final class DistillationLoss extends ScopedLoss {
         if (!t.getDevice().equals(s.getDevice())) {
             t = t.toDevice(s.getDevice(), false);
         }
+        s = CrossEntropyBase.divideByTemperature(s, temperature);
         if (temperature != 1f) {
-            s = s.div(OwnedArrays.scalarLike(temperature, s));
             t = t.div(temperature); // detached: autograd keeps nothing of it
         }
         NDArray logStudent = s.logSoftmax(axis);

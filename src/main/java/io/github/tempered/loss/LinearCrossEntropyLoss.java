@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.GradMode;
+import io.github.tempered.internal.Inputs;
 import io.github.tempered.internal.NonFinite;
 import io.github.tempered.internal.NonFinite.NegativeInfinity;
 import io.github.tempered.internal.OwnedArrays;
@@ -100,8 +101,8 @@ public final class LinearCrossEntropyLoss extends CrossEntropyBase {
 
     private final int chunkSize;
 
-    private LinearCrossEntropyLoss(Builder builder) {
-        super(builder.name(), builder.options());
+    private LinearCrossEntropyLoss(Builder builder, CrossEntropyOptions options) {
+        super(builder.name(), options);
         chunkSize = builder.chunkSize;
     }
 
@@ -142,14 +143,12 @@ public final class LinearCrossEntropyLoss extends CrossEntropyBase {
                             + " bias (V)], got "
                             + (predictions == null ? "null" : predictions.size() + " arrays"));
         }
-        if (labels == null || labels.isEmpty()) {
-            throw new IllegalArgumentException("labels: the NDList is empty or null");
-        }
+        NDArray target = Inputs.head(labels, "labels");
         return compute(
                 predictions.get(0),
                 predictions.get(1),
                 predictions.size() == 3 ? predictions.get(2) : null,
-                labels.head());
+                target);
     }
 
     /**
@@ -254,10 +253,7 @@ public final class LinearCrossEntropyLoss extends CrossEntropyBase {
             }
             result = total.add(d.sub(d.stopGradient()));
         }
-        if (options.getReduction() == Reduction.MEAN && targets.counted == 0) {
-            result = result.add(OwnedArrays.scalarLike(Double.NaN, result));
-        }
-        return result;
+        return withEmptyMean(result, targets.counted == 0);
     }
 
     private int chunkRows(int numClasses, int rows) {
@@ -390,7 +386,7 @@ public final class LinearCrossEntropyLoss extends CrossEntropyBase {
                                 + " @ weight^T; only -1 is supported, got "
                                 + options.getClassAxis());
             }
-            return new LinearCrossEntropyLoss(this);
+            return new LinearCrossEntropyLoss(this, options);
         }
     }
 }

@@ -165,10 +165,6 @@ public final class TemperatureScaledBlock extends WrappedBlock {
     /** {@inheritDoc} */
     @Override
     NDArray calibrate(ParameterStore parameterStore, NDArray logits, boolean training) {
-        return scale(parameterStore, logits, training);
-    }
-
-    private NDArray scale(ParameterStore parameterStore, NDArray logits, boolean training) {
         int axis = TemperatureOps.checkInput("logits", logits, "classAxis", classAxis);
         NDArray logT =
                 parameterStore.getValue(logTemperature.parameter(), logits.getDevice(), training);
