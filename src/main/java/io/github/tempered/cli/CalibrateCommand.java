@@ -1,7 +1,6 @@
 package io.github.tempered.cli;
 
 import ai.djl.ndarray.NDList;
-import ai.djl.util.Progress;
 import io.github.tempered.calibration.Calibration;
 import io.github.tempered.calibration.CalibrationReport;
 import io.github.tempered.calibration.TemperatureFit;
@@ -264,7 +263,8 @@ final class CalibrateCommand implements Callable<Integer> {
         Calibration calibration;
         String passes;
         if (chosen == CalibrationMethod.TEMPERATURE) {
-            TemperatureFit fit = fit(outputs.range(0, nFit), progress);
+            // Streamed: one pass over the fit rows' chunks per iteration.
+            TemperatureFit fit = new TemperatureScaler().fit(outputs.range(0, nFit), progress);
             calibration = fit;
             double t = fit.temperature();
             out.printf(
@@ -357,18 +357,6 @@ final class CalibrateCommand implements Callable<Integer> {
             out.println("Wrote " + json);
         }
         out.flush();
-    }
-
-    /**
-     * The fitting step, the one place where the temperature is fitted: a fit that passes over the
-     * fit rows' chunks once per iteration.
-     *
-     * @param fitRows the chunks of the rows that fit
-     * @param progress per-pass progress, or null
-     * @return the fit
-     */
-    private static TemperatureFit fit(Iterable<NDList> fitRows, Progress progress) {
-        return new TemperatureScaler().fit(fitRows, progress);
     }
 
     /** Rewrites a library message's builder option names as this command's flags. */

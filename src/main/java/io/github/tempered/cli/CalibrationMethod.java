@@ -178,7 +178,7 @@ enum CalibrationMethod {
             case PLATT:
                 return new PlattScaler();
             default:
-                return matrix(0);
+                throw new IllegalStateException(this + " is fitted by fitOdir or fitUnregularised");
         }
     }
 

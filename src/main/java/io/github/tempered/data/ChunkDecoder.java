@@ -24,9 +24,6 @@ final class ChunkDecoder {
 
     private final ArrayChoice arrays;
     private final OutputKind kind;
-    private final int classes;
-    private final int columns;
-    private final boolean binary;
     private final int chunkRows;
     private ByteBuffer staging;
 
@@ -40,9 +37,6 @@ final class ChunkDecoder {
     ChunkDecoder(ArrayChoice arrays, OutputKind kind, int chunkRows) {
         this.arrays = arrays;
         this.kind = kind;
-        this.classes = arrays.classes;
-        this.columns = arrays.columns;
-        this.binary = arrays.binary;
         this.chunkRows = chunkRows;
     }
 
@@ -71,13 +65,13 @@ final class ChunkDecoder {
             classIndices[r] = classIndex(value[0], firstRow + r);
         }
         DoubleBuffer into = staging().asDoubleBuffer();
-        double[] row = new double[columns];
+        double[] row = new double[arrays.columns];
         for (int r = 0; r < n; r++) {
             outputs.row(r, row);
             checkRow(row, firstRow + r);
             into.put(row);
         }
-        Shape shape = binary ? new Shape(n) : new Shape(n, classes);
+        Shape shape = arrays.binary ? new Shape(n) : new Shape(n, arrays.classes);
         NDArray logits = OwnedArrays.copyOf(manager, staging, shape, DataType.FLOAT64);
         NDArray labelArray;
         try {
@@ -86,7 +80,7 @@ final class ChunkDecoder {
             logits.close();
             throw e;
         }
-        logits.setName(binary ? "scores" : "logits");
+        logits.setName(arrays.binary ? "scores" : "logits");
         labelArray.setName("labels");
         return new NDList(logits, labelArray);
     }
@@ -99,14 +93,14 @@ final class ChunkDecoder {
     ByteBuffer staging() {
         if (staging == null) {
             staging =
-                    ByteBuffer.allocateDirect(chunkRows * columns * Double.BYTES)
+                    ByteBuffer.allocateDirect(chunkRows * arrays.columns * Double.BYTES)
                             .order(ByteOrder.nativeOrder());
         }
         return staging;
     }
 
     private long classIndex(double v, long row) {
-        if (binary && v != 0 && v != 1) {
+        if (arrays.binary && v != 0 && v != 1) {
             throw new IllegalArgumentException(
                     String.format(
                             Locale.ROOT,
@@ -116,7 +110,7 @@ final class ChunkDecoder {
                             row,
                             v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v)));
         }
-        if (v != Math.rint(v) || v < 0 || v >= classes) {
+        if (v != Math.rint(v) || v < 0 || v >= arrays.classes) {
             throw new IllegalArgumentException(
                     String.format(
                             Locale.ROOT,
@@ -124,7 +118,7 @@ final class ChunkDecoder {
                             arrays.labelsName,
                             row,
                             v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v),
-                            classes));
+                            arrays.classes));
         }
         return (long) v;
     }
@@ -146,7 +140,7 @@ final class ChunkDecoder {
         if (kind != OutputKind.PROBABILITIES) {
             return;
         }
-        if (binary) {
+        if (arrays.binary) {
             row[0] = logOdds(row[0], index);
             return;
         }

@@ -117,9 +117,6 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
     private final ArrayChoice arrays;
     private final ChunkDecoder decoder;
     private final OutputKind kind;
-    private final long rows;
-    private final int classes;
-    private final boolean binary;
     private final int chunkRows;
     private final NDManager manager;
     private final boolean ownsManager;
@@ -131,15 +128,12 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
         this.labelsFile = labelsFile;
         this.kind = builder.kind;
         arrays = new ArrayChoice(outputsFile, labelsFile, builder.outputsKey, builder.labelsKey);
-        rows = arrays.rows;
-        classes = arrays.classes;
-        binary = arrays.binary;
         long rowBytes = (long) arrays.columns * Double.BYTES;
         long wanted =
                 builder.chunkRows != null
                         ? builder.chunkRows
                         : Math.max(1, DEFAULT_CHUNK_BYTES / rowBytes);
-        if (Math.min(wanted, rows) > ArrayChoice.MAX_BUFFER / rowBytes) {
+        if (Math.min(wanted, arrays.rows) > ArrayChoice.MAX_BUFFER / rowBytes) {
             throw new IllegalArgumentException(
                     "optChunkRows: "
                             + wanted
@@ -148,7 +142,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
                             + " float64 logits exceed the 2 GB one buffer holds; use at most "
                             + ArrayChoice.MAX_BUFFER / rowBytes);
         }
-        chunkRows = (int) Math.min(wanted, rows);
+        chunkRows = (int) Math.min(wanted, arrays.rows);
         decoder = new ChunkDecoder(arrays, kind, chunkRows);
         if (builder.manager != null) {
             manager = builder.manager;
@@ -174,7 +168,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      * @return the rows, at least 1
      */
     public long getRowCount() {
-        return rows;
+        return arrays.rows;
     }
 
     /**
@@ -183,7 +177,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      * @return the columns of the outputs, at least 2; 2 for binary outputs
      */
     public int getNumClasses() {
-        return classes;
+        return arrays.classes;
     }
 
     /**
@@ -193,7 +187,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      * @return {@code true} for binary outputs
      */
     public boolean isBinary() {
-        return binary;
+        return arrays.binary;
     }
 
     /**
@@ -223,14 +217,14 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      */
     public String getDescription() {
         String what;
-        if (binary) {
+        if (arrays.binary) {
             what =
                     kind == OutputKind.PROBABILITIES
                             ? "binary (P(y = 1) per row; log-odds taken)"
                             : "binary (one logit per row)";
         } else {
             what =
-                    classes
+                    arrays.classes
                             + " classes"
                             + (kind == OutputKind.PROBABILITIES
                                     ? " (probabilities; log taken)"
@@ -241,7 +235,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
                 "%s, labels %s: %d rows, %s",
                 arrays.outputsName,
                 arrays.labelsName,
-                rows,
+                arrays.rows,
                 what);
     }
 
@@ -253,7 +247,7 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      */
     @Override
     public Iterator<NDList> iterator() {
-        return new Pass(0, rows);
+        return new Pass(0, arrays.rows);
     }
 
     /**
@@ -267,10 +261,10 @@ public final class ModelOutputs implements Iterable<NDList>, AutoCloseable {
      * @throws IllegalArgumentException if the range is not within {@code [0, N]}
      */
     public Iterable<NDList> range(long from, long to) {
-        if (from < 0 || to < from || to > rows) {
+        if (from < 0 || to < from || to > arrays.rows) {
             throw new IllegalArgumentException(
                     "range: must satisfy 0 <= from <= to <= "
-                            + rows
+                            + arrays.rows
                             + ", got ["
                             + from
                             + ", "

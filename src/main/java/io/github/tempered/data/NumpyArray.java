@@ -191,7 +191,6 @@ final class NumpyArray extends StoredArray {
         private final InputStream in;
         private long position;
         private final Chunk chunk = new Chunk();
-        private int stride;
 
         RowMajorCursor(long firstRow, long rowBytes) throws IOException {
             this.rowBytes = rowBytes;
@@ -204,12 +203,12 @@ final class NumpyArray extends StoredArray {
             int length = Math.toIntExact(rows * rowBytes);
             chunk.ensure(length);
             position = readFully(in, chunk.bytes, 0, length, position);
-            stride = (int) rowBytes;
         }
 
         @Override
         public void row(int row, double[] out) {
             int item = header.type().size();
+            int stride = (int) rowBytes;
             header.type().decode(chunk.buffer, row * stride, item, out, 0, stride / item);
         }
 

@@ -247,6 +247,19 @@ final class ScoreColumns implements Serializable {
     }
 
     /**
+     * Turns a row of probabilities into logits in place: {@code log(max(p, tiny))}, the logits
+     * every stage takes for probability input.
+     *
+     * @param values the row, overwritten
+     * @param tiny the smallest probability, {@link #tiny} of the row's storage
+     */
+    static void probabilitiesToLogits(double[] values, double tiny) {
+        for (int c = 0; c < values.length; c++) {
+            values[c] = Math.log(Math.max(values[c], tiny));
+        }
+    }
+
+    /**
      * Reads the scores of a row into {@code out}.
      *
      * @param row a row of the selection

@@ -372,10 +372,8 @@ public final class TemperatureScaling extends Estimator<TemperatureScalingModel>
                 int label = columns.label(row);
                 columns.check(values);
                 if (columns.kind() == InputKind.PROBABILITIES) {
-                    double tiny = ScoreColumns.tiny(columns.storage());
-                    for (int c = 0; c < values.length; c++) {
-                        values[c] = Math.log(Math.max(values[c], tiny));
-                    }
+                    ScoreColumns.probabilitiesToLogits(
+                            values, ScoreColumns.tiny(columns.storage()));
                 }
                 totals.addRow(values, label);
             } catch (IllegalArgumentException e) {

@@ -314,9 +314,7 @@ public final class TemperatureScalingModel extends Model<TemperatureScalingModel
                 }
             }
             if (kind == InputKind.PROBABILITIES) {
-                for (int c = 0; c < values.length; c++) {
-                    values[c] = Math.log(Math.max(values[c], tiny));
-                }
+                ScoreColumns.probabilitiesToLogits(values, tiny);
             }
             ScoreRows.logSoftmax(values, 0, values.length, inverseTemperature, values);
             for (int c = 0; c < values.length; c++) {
