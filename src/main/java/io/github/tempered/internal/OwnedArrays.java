@@ -35,7 +35,7 @@ public final class OwnedArrays {
      * @throws IllegalArgumentException for any other data type
      */
     public static NDArray scalar(NDManager manager, double value, DataType dataType) {
-        requireFloating(dataType);
+        requireFloating("must be", dataType);
         if (dataType == DataType.FLOAT64) {
             return owned(manager.create(value));
         }
@@ -164,7 +164,7 @@ public final class OwnedArrays {
      * @throws IllegalArgumentException for any other data type
      */
     public static NDArray create(NDManager manager, double[] data, Shape shape, DataType dataType) {
-        requireFloating(dataType);
+        requireFloating("must be", dataType);
         if (dataType == DataType.FLOAT64) {
             return owned(manager.create(data, shape));
         }
@@ -186,7 +186,7 @@ public final class OwnedArrays {
      * @throws IllegalArgumentException for any other data type
      */
     public static NDArray create(NDManager manager, float[] data, Shape shape, DataType dataType) {
-        requireFloating(dataType);
+        requireFloating("must be", dataType);
         NDArray blob = manager.create(data, shape);
         if (dataType == DataType.FLOAT32) {
             return owned(blob);
@@ -226,12 +226,23 @@ public final class OwnedArrays {
         return owned(manager.create(view.slice().order(data.order()), shape, dataType));
     }
 
-    private static void requireFloating(DataType dataType) {
+    /**
+     * Refuses a data type the engine cannot create arrays of here: only float32, float64 and
+     * float16 pass (docs/djl-notes.md: DJL 0.36's PyTorch engine aborts the JVM creating bfloat16).
+     *
+     * @param requirement what the message says before the allowed types, e.g. {@code "must be"}
+     * @param dataType the type
+     * @throws IllegalArgumentException "{@code dataType: <requirement> float32, float64 or float16,
+     *     got <type>}" for any other type
+     */
+    public static void requireFloating(String requirement, DataType dataType) {
         if (dataType != DataType.FLOAT32
                 && dataType != DataType.FLOAT64
                 && dataType != DataType.FLOAT16) {
             throw new IllegalArgumentException(
-                    "dataType: must be float32, float64 or float16, got "
+                    "dataType: "
+                            + requirement
+                            + " float32, float64 or float16, got "
                             + dataType
                             + (dataType == DataType.BFLOAT16
                                     ? " (DJL 0.36's PyTorch engine aborts the JVM creating"

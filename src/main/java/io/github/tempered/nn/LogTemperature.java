@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.ConstantInitializer;
+import io.github.tempered.internal.OwnedArrays;
 
 /**
  * What this package's blocks share: the scalar {@code log T} parameter, the data types they can be
@@ -47,19 +48,7 @@ final class LogTemperature {
      * @throws IllegalArgumentException unless it is float32, float64 or float16
      */
     static void checkDataType(String block, DataType dataType) {
-        if (dataType != DataType.FLOAT32
-                && dataType != DataType.FLOAT64
-                && dataType != DataType.FLOAT16) {
-            throw new IllegalArgumentException(
-                    "dataType: "
-                            + block
-                            + " must be initialized with float32, float64 or float16, got "
-                            + dataType
-                            + (dataType == DataType.BFLOAT16
-                                    ? " (DJL 0.36's PyTorch engine aborts the JVM creating"
-                                            + " bfloat16 arrays)"
-                                    : ""));
-        }
+        OwnedArrays.requireFloating(block + " must be initialized with", dataType);
     }
 
     /**
