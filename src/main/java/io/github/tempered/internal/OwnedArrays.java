@@ -122,6 +122,50 @@ public final class OwnedArrays {
     }
 
     /**
+     * Creates an int64 vector from Java data on the manager and device of {@code like}, without the
+     * engine-owned copy: on the CPU it may borrow Java memory, so it is only for arrays the engine
+     * reads at once and never keeps, e.g. an index outside the autograd graph.
+     *
+     * @param like the array the result will be used with
+     * @param data the values
+     * @return the vector
+     */
+    public static NDArray transientCopy(NDArray like, long[] data) {
+        return onDeviceOf(like.getManager().create(data), like);
+    }
+
+    /**
+     * Creates a floating-point array from Java data on the manager and device of {@code like},
+     * without the engine-owned copy, for the same uses as {@link #transientCopy(NDArray, long[])}:
+     * e.g. an operand of an in-place update outside the autograd graph.
+     *
+     * @param like the array the result will be used with
+     * @param data the values in row-major order
+     * @param shape the shape
+     * @param dataType float32 or float64 (float32 rounds each value once)
+     * @return the array
+     * @throws IllegalArgumentException for any other data type
+     */
+    public static NDArray transientCopy(
+            NDArray like, double[] data, Shape shape, DataType dataType) {
+        NDManager manager = like.getManager();
+        NDArray vector;
+        if (dataType == DataType.FLOAT64) {
+            vector = manager.create(data, shape);
+        } else if (dataType == DataType.FLOAT32) {
+            float[] single = new float[data.length];
+            for (int i = 0; i < data.length; i++) {
+                single[i] = (float) data[i];
+            }
+            vector = manager.create(single, shape);
+        } else {
+            throw new IllegalArgumentException(
+                    "dataType: must be float32 or float64, got " + dataType);
+        }
+        return onDeviceOf(vector, like);
+    }
+
+    /**
      * Returns {@code array} on the device of {@code like}: itself when it is there already, else a
      * copy, and {@code array} is closed.
      *

@@ -3,9 +3,16 @@ package io.github.tempered.internal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
 /** The types Tempered computes in, and float16 widening that keeps the autograd graph intact. */
 public final class Precision {
+
+    /** The most elements {@link #toDoubles} reads through a heap copy of the bytes. */
+    private static final long HEAP_READ_MAX = 1L << 16;
 
     private Precision() {}
 
@@ -41,28 +48,45 @@ public final class Precision {
 
     /**
      * Copies a floating-point array into a new row-major {@code double[]}, widening exactly: one
-     * native read for float64 and float32; float16 through a float32 copy that is closed here.
+     * native read for float64 and float32; float16 through a float32 copy that is closed here. For
+     * the small arrays the losses read back (a value, a column of N probabilities).
      *
      * @param array float64, float32 or float16
      * @return the values
      */
     public static double[] toDoubles(NDArray array) {
         DataType type = array.getDataType();
-        if (type == DataType.FLOAT64) {
-            return array.toDoubleArray();
-        }
-        float[] single;
-        if (type == DataType.FLOAT32) {
-            single = array.toFloatArray();
-        } else {
+        if (type != DataType.FLOAT64 && type != DataType.FLOAT32) {
             // float16 widens exactly to float32 (bfloat16 cannot occur with DJL 0.36).
             try (NDArray wide = array.toType(DataType.FLOAT32, false)) {
-                single = wide.toFloatArray();
+                return toDoubles(wide);
             }
         }
-        double[] values = new double[single.length];
-        for (int k = 0; k < single.length; k++) {
-            values[k] = single[k];
+        if (array.size() > HEAP_READ_MAX) {
+            if (type == DataType.FLOAT64) {
+                return array.toDoubleArray();
+            }
+            float[] single = array.toFloatArray();
+            double[] values = new double[single.length];
+            for (int k = 0; k < single.length; k++) {
+                values[k] = single[k];
+            }
+            return values;
+        }
+        // A heap copy of the engine's bytes: fewer native queries than the direct buffer that
+        // toFloatArray asks for (which checks layout and contiguity first), which is what counts
+        // for the small arrays the losses read back (a value, a column of N probabilities).
+        ByteBuffer bytes = array.toByteBuffer(false).order(ByteOrder.nativeOrder());
+        if (type == DataType.FLOAT64) {
+            DoubleBuffer doubles = bytes.asDoubleBuffer();
+            double[] values = new double[doubles.remaining()];
+            doubles.get(values);
+            return values;
+        }
+        FloatBuffer floats = bytes.asFloatBuffer();
+        double[] values = new double[floats.remaining()];
+        for (int k = 0; k < values.length; k++) {
+            values[k] = floats.get(k);
         }
         return values;
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.github.tempered.internal.ClassIndices;
 import io.github.tempered.internal.ClassIndices.LabelTypes;
+import io.github.tempered.internal.OwnedArrays;
 
 /**
  * Validated class-index targets and the per-position coefficients of the cross-entropy terms.
@@ -202,20 +203,46 @@ final class ClassTargets {
     }
 
     /**
-     * Returns the class indices as {@link #indexColumn} does, but as a view of the labels where
-     * they can serve as they are (int64, nothing ignored, on the device of {@code like}): only for
-     * indexing arrays outside the autograd graph, since the view shares the caller's storage.
+     * Returns the flat positions {@code i * C + y[offset + i]} of the targets of positions {@code
+     * [offset, offset + rows)} in a row-major (rows, C) array, as an int64 {@code (rows)} vector on
+     * the device of {@code like}; ignored positions address class 0 of their row. The vector may
+     * borrow Java memory: only for indexing arrays outside the autograd graph.
      *
      * @param offset the first position
      * @param rows the number of positions
      * @param like the array whose device to use
-     * @return the index column
+     * @return the positions
      */
-    NDArray indexColumnView(int offset, int rows, NDArray like) {
-        if (anyIgnored || labels.getDataType() != DataType.INT64) {
-            return indexColumn(offset, rows, like);
+    NDArray flatIndex(int offset, int rows, NDArray like) {
+        long[] positions = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            positions[i] = (long) i * numClasses + classes[offset + i];
         }
-        return labelSlice(offset, rows, like).reshape(rows, 1);
+        return OwnedArrays.transientCopy(like, positions);
+    }
+
+    /**
+     * Returns the row numbers, counted from {@code offset}, of the ignored positions among {@code
+     * [offset, offset + rows)}, as an int64 vector on the device of {@code like}. The vector may
+     * borrow Java memory: only for indexing arrays outside the autograd graph.
+     *
+     * @param offset the first position
+     * @param rows the number of positions
+     * @param like the array whose device to use
+     * @return the row numbers, possibly none
+     */
+    NDArray ignoredRows(int offset, int rows, NDArray like) {
+        int count = 0;
+        for (int i = 0; i < rows; i++) {
+            count += ignored[offset + i] ? 1 : 0;
+        }
+        long[] numbers = new long[count];
+        for (int i = 0, k = 0; i < rows; i++) {
+            if (ignored[offset + i]) {
+                numbers[k++] = i;
+            }
+        }
+        return OwnedArrays.transientCopy(like, numbers);
     }
 
     /**

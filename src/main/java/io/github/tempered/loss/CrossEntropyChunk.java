@@ -97,10 +97,13 @@ final class CrossEntropyChunk {
 
         NDArray zt = CrossEntropyBase.divideByTemperature(z, temperature);
         NDArray p = zt.softmax(1);
-        // p and zt are outside the graph: a view of the labels can index them.
-        NDArray index = targets.indexColumnView(offset, rows, z);
-        NDArray py = p.gather(index, 1);
-        // The value is summed in Java, in double, from (M, 1) columns read once: fewer native
+        // The softmax output is contiguous, so its flat view shares its storage; the targets are
+        // addressed by flat positions i * C + y[i], made in Java (p is outside the graph, so the
+        // index array is used at once and never kept).
+        NDArray flatP = p.reshape(-1);
+        NDArray at = targets.flatIndex(offset, rows, z);
+        NDArray py = flatP.take(at);
+        // The value is summed in Java, in double, from (M) vectors read once: fewer native
         // calls than reducing on the engine, and every term exact to float rounding.
         double[] probability = Precision.toDoubles(py);
         double tiny = type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
@@ -112,7 +115,7 @@ final class CrossEntropyChunk {
         double[] logSumExpMinusTarget = new double[rows];
         double[] logSumExp = null; // lse[i], needed for smoothing and after an underflow
         if (underflow) {
-            double[] zy = Precision.toDoubles(zt.gather(index, 1));
+            double[] zy = Precision.toDoubles(zt.reshape(-1).take(at));
             logSumExp =
                     Precision.toDoubles(
                             zt.max(new int[] {1}, true).sub(p.max(new int[] {1}, true).log()));
@@ -124,7 +127,7 @@ final class CrossEntropyChunk {
                 logSumExpMinusTarget[i] = -Math.log(probability[i]);
             }
             if (smoothing) {
-                double[] zy = Precision.toDoubles(zt.gather(index, 1));
+                double[] zy = Precision.toDoubles(zt.reshape(-1).take(at));
                 logSumExp = new double[rows];
                 for (int i = 0; i < rows; i++) {
                     logSumExp[i] = zy[i] + logSumExpMinusTarget[i];
@@ -207,8 +210,9 @@ final class CrossEntropyChunk {
         if (zeroIgnoredRows) {
             zeroRows(p, targets, offset, rows);
         }
-        // Where G is still p at the targets, their current values are py: no indexed read.
-        subtractAtTargets(p, index, oneHot, targetsUnchanged ? py : null);
+        // Where G is still p at the targets, their current values are the probabilities read
+        // above: the new values are computed in Java, with no indexed read.
+        subtractAtTargets(flatP, at, type, oneHot, targetsUnchanged ? probability : null);
         return new CrossEntropyChunk(value, p, gradientScale / temperature);
     }
 
@@ -240,33 +244,47 @@ final class CrossEntropyChunk {
         for (int c = 0; c < numClasses; c++) {
             row[c] = factor * weight[c];
         }
-        return OwnedArrays.create(like, row, new Shape(1, numClasses), like.getDataType());
+        return OwnedArrays.transientCopy(like, row, new Shape(1, numClasses), like.getDataType());
     }
 
     /**
-     * Sets the rows of ignored positions to 0, indexed by the engine-made row numbers (an index put
-     * through a boolean mask measured seven times slower).
+     * Sets the rows of ignored positions to 0, indexed by their row numbers (an index put through a
+     * boolean mask measured seven times slower).
      */
     private static void zeroRows(NDArray g, ClassTargets targets, int offset, int rows) {
-        NDArray ignoredRows = targets.ignoredMask(offset, rows, g).nonzero().reshape(-1);
+        NDArray ignoredRows = targets.ignoredRows(offset, rows, g);
         g.set(new NDIndex("{}", ignoredRows), OwnedArrays.scalarLike(0, g));
     }
 
     /**
-     * {@code g[i, y[i]] -= amount[i]} for every row, in place, indexed by the engine-made class
-     * column {@code index} (M, 1).
+     * {@code g[at[i]] -= amount[i]} for every row, in place, where {@code flatG} is the flat view
+     * of the gradient and {@code at} the flat positions of the targets.
      *
-     * @param current the values {@code g[i, y[i]]} if the caller knows them, else {@code null}
+     * @param type the gradient's data type
+     * @param current the values {@code g[at[i]]} if the caller knows them (read from the engine),
+     *     else {@code null}
      */
     private static void subtractAtTargets(
-            NDArray g, NDArray index, double[] amount, NDArray current) {
-        int rows = Math.toIntExact(g.getShape().get(0));
-        NDArray rowIndex = g.getManager().arange(0, rows, 1, DataType.INT64, g.getDevice());
-        NDIndex at = new NDIndex("{}, {}", rowIndex, index.reshape(-1));
+            NDArray flatG, NDArray at, DataType type, double[] amount, double[] current) {
+        NDIndex positions = new NDIndex("{}", at);
+        if (current != null) {
+            // Rounded as the engine would round current - amount in the gradient's type: the
+            // difference of two floats in double, then one rounding, is the correctly rounded
+            // float difference.
+            boolean single = type != DataType.FLOAT64;
+            double[] updated = new double[current.length];
+            for (int i = 0; i < current.length; i++) {
+                double subtrahend = single ? (float) amount[i] : amount[i];
+                updated[i] = current[i] - subtrahend;
+            }
+            flatG.set(
+                    positions,
+                    OwnedArrays.transientCopy(flatG, updated, new Shape(updated.length), type));
+            return;
+        }
         NDArray subtrahend =
-                uniform(amount) ? OwnedArrays.scalarLike(amount[0], g) : vector(g, amount);
-        NDArray before = current == null ? g.get(at) : current.reshape(-1);
-        g.set(at, before.sub(subtrahend));
+                uniform(amount) ? OwnedArrays.scalarLike(amount[0], flatG) : vector(flatG, amount);
+        flatG.set(positions, flatG.take(at).sub(subtrahend));
     }
 
     private static boolean uniform(double[] values) {
@@ -279,10 +297,12 @@ final class CrossEntropyChunk {
     }
 
     private static NDArray vector(NDArray like, double[] values) {
-        return OwnedArrays.create(like, values, new Shape(values.length), like.getDataType());
+        return OwnedArrays.transientCopy(
+                like, values, new Shape(values.length), like.getDataType());
     }
 
     private static NDArray column(NDArray like, double[] values) {
-        return OwnedArrays.create(like, values, new Shape(values.length, 1), like.getDataType());
+        return OwnedArrays.transientCopy(
+                like, values, new Shape(values.length, 1), like.getDataType());
     }
 }

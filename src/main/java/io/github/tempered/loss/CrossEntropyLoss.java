@@ -89,9 +89,9 @@ import java.util.Arrays;
  * }</pre>
  *
  * <p>The result is attached to the manager of the logits and every intermediate array is closed
- * before {@code evaluate} returns. MEAN and SUM over {@code (N, C)} logits pick the fastest of
- * three equivalent computations; {@code docs/design.md} describes them. Instances are immutable and
- * safe to share across threads.
+ * before {@code evaluate} returns. MEAN and SUM over {@code (N, C)} logits pick the fastest of four
+ * equivalent computations; {@code docs/design.md} describes them. Instances are immutable and safe
+ * to share across threads.
  *
  * <p>Bad input raises an {@link IllegalArgumentException} naming the argument and what was seen:
  * from {@code evaluate} for wrong types, shapes or values, from {@code build()} for an invalid
@@ -111,6 +111,21 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
      */
     static final long SURROGATE_MIN = 1L << 17;
 
+    /**
+     * The fewest logits (N * C) for which MEAN and SUM without label smoothing use {@link
+     * SoftmaxGather} in a gradient collector; below it the general path is as fast. Measured
+     * (benchmarks/RESULTS.md).
+     */
+    static final long SOFTMAX_MIN = 1L << 15;
+
+    /**
+     * The most logits (N * C), exclusive, for which MEAN and SUM without label smoothing use {@link
+     * SoftmaxGather} in a gradient collector; from here on the {@link CrossEntropyChunk} surrogate
+     * is faster (measured between 384,000 and 512,000 logits, with 1 MiB of L2 cache per core:
+     * benchmarks/RESULTS.md).
+     */
+    static final long SOFTMAX_MAX = 3L << 17;
+
     /** Which computation {@code evaluate} uses; tests pin one to check each against PyTorch. */
     enum Path {
         /** The fastest one that applies. */
@@ -119,6 +134,8 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         GRAPH,
         /** {@link LogSoftmaxDot} where it applies. */
         DENSE,
+        /** {@link SoftmaxGather} where it applies. */
+        SOFTMAX,
         /** The {@link CrossEntropyChunk} surrogate where it applies. */
         SURROGATE
     }
@@ -263,9 +280,21 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         }
         long size = shape.size();
         boolean dense = path == Path.DENSE || (path == Path.AUTO && size <= DENSE_LIMIT);
+        // The gradient paths pay only inside a gradient collector (one native query).
+        boolean recording = !dense && path == Path.AUTO && GradMode.isRecording();
+        boolean softmax =
+                !dense
+                        && !targets.smoothing()
+                        && (path == Path.SOFTMAX
+                                || (path == Path.AUTO
+                                        && recording
+                                        && size >= SOFTMAX_MIN
+                                        && size < SOFTMAX_MAX));
+        if (softmax) {
+            return SoftmaxGather.compute(divideByTemperature(z), targets, options.getReduction());
+        }
         boolean surrogate =
-                path == Path.SURROGATE
-                        || (path == Path.AUTO && size >= SURROGATE_MIN && GradMode.isRecording());
+                path == Path.SURROGATE || (path == Path.AUTO && size >= SURROGATE_MIN && recording);
         if (!dense && !surrogate) {
             return null;
         }
@@ -287,13 +316,9 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         return chunk.value.add(zero.mul(OwnedArrays.scalarLike(chunk.gradientScale, zero)));
     }
 
-    /** Reads a scalar (one native call; {@code getFloat()} would first index it, a second). */
+    /** Reads a scalar through {@link Precision#toDoubles} (the fewest native calls). */
     private static boolean isFinite(NDArray scalar) {
-        double v =
-                scalar.getDataType() == DataType.FLOAT64
-                        ? scalar.toDoubleArray()[0]
-                        : scalar.toFloatArray()[0];
-        return Double.isFinite(v);
+        return Double.isFinite(Precision.toDoubles(scalar)[0]);
     }
 
     /**

@@ -62,6 +62,42 @@ public class CrossEntropyLossMemoryTest {
     }
 
     /**
+     * The softmax-gather path (weights and ignored targets, no smoothing) and the surrogate (all
+     * options), pinned: their index and value arrays are made from Java data and closed at once.
+     */
+    @Test
+    public void gradientPathsDoNotGrowResidentMemory() {
+        CrossEntropyLoss.Builder[] builders = {
+            CrossEntropyLoss.builder()
+                    .path(CrossEntropyLoss.Path.SOFTMAX)
+                    .optWeight(new float[] {1, 2, 1, 1, 0.5f, 1, 1, 1, 3, 1})
+                    .optIgnoreIndex(-1),
+            CrossEntropyLoss.builder()
+                    .path(CrossEntropyLoss.Path.SURROGATE)
+                    .optTemperature(1.5f)
+                    .optWeight(new float[] {1, 2, 1, 1, 0.5f, 1, 1, 1, 3, 1})
+                    .optIgnoreIndex(-1)
+                    .optLabelSmoothing(0.1f)
+        };
+        for (CrossEntropyLoss.Builder builder : builders) {
+            CrossEntropyLoss loss = builder.build();
+            long growth = measure(loss, 2 * CALLS);
+            LOG.info(
+                    "resident memory growth over {} calls on the pinned path: {} KB",
+                    CALLS,
+                    growth / 1024);
+            assertTrue(
+                    growth < LIMIT,
+                    "resident memory grew by "
+                            + growth / 1024
+                            + " KB over "
+                            + CALLS
+                            + " calls, limit 5 MB, options "
+                            + loss.getOptions());
+        }
+    }
+
+    /**
      * Runs unscoped evaluate + backward calls, warm-up first, and returns the growth over {@link
      * #CALLS} measured calls. The arrays come from one long-lived manager, as in a custom loop.
      *

@@ -79,7 +79,8 @@ public class CrossEntropyLossPathTest {
     }
 
     /**
-     * 96 x 700 logits: between the limits, so AUTO takes the graph; DENSE and SURROGATE are forced.
+     * 96 x 700 logits: AUTO takes the softmax gather where there is no smoothing and the graph
+     * where there is; DENSE, SOFTMAX and SURROGATE are forced.
      */
     @Test(dataProvider = "options")
     public void surrogateAndDenseMatchTheGraphOnLargerInputs(
@@ -96,11 +97,32 @@ public class CrossEntropyLossPathTest {
                 new CrossEntropyLoss.Path[] {
                     CrossEntropyLoss.Path.AUTO,
                     CrossEntropyLoss.Path.DENSE,
+                    CrossEntropyLoss.Path.SOFTMAX,
                     CrossEntropyLoss.Path.SURROGATE
                 }) {
             double[][] other = run(builder.path(path).build(), n, c, y);
             assertClose(name + " " + path, "value", other[0], graph[0], 1e-5, 1e-7);
             assertClose(name + " " + path, "gradient", other[1], graph[1], 1e-4, 1e-8);
+        }
+    }
+
+    /** float64 logits stay float64 on every path, to float64 precision against the graph. */
+    @Test(dataProvider = "options")
+    public void everyPathMatchesTheGraphInDoublePrecision(
+            String name, CrossEntropyLoss.Builder builder, boolean ignoreSome) {
+        int n = 48;
+        int c = 700;
+        Random random = new Random(name.hashCode() + 1);
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = ignoreSome && i % 9 == 4 ? -100 : random.nextInt(c);
+        }
+        double[][] graph =
+                run(builder.path(CrossEntropyLoss.Path.GRAPH).build(), n, c, y, false, true);
+        for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
+            double[][] other = run(builder.path(path).build(), n, c, y, false, true);
+            assertClose(name + " float64 " + path, "value", other[0], graph[0], 1e-12, 1e-15);
+            assertClose(name + " float64 " + path, "gradient", other[1], graph[1], 1e-10, 1e-15);
         }
     }
 
@@ -220,9 +242,17 @@ public class CrossEntropyLossPathTest {
     }
 
     private static double[][] run(CrossEntropyLoss loss, int n, int c, long[] y, boolean mask) {
+        return run(loss, n, c, y, mask, false);
+    }
+
+    private static double[][] run(
+            CrossEntropyLoss loss, int n, int c, long[] y, boolean mask, boolean float64) {
         try (NDManager manager = NDManager.newBaseManager()) {
             manager.getEngine().setRandomSeed(11);
             NDArray logits = manager.randomNormal(new Shape(n, c)).mul(3);
+            if (float64) {
+                logits = logits.toType(DataType.FLOAT64, false);
+            }
             if (mask) {
                 // Class 3 is masked out everywhere (no target is 3).
                 float[] m = new float[n * c];
