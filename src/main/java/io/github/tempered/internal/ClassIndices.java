@@ -3,6 +3,8 @@ package io.github.tempered.internal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 
 /**
  * Reads class-index labels (PyTorch's {@code target} of class indices) from an {@link NDArray} into
@@ -41,6 +43,9 @@ public final class ClassIndices {
         INTEGERS_OR_WHOLE_FLOATS
     }
 
+    /** The most labels {@link #longs} reads through a heap copy of the bytes. */
+    private static final long HEAP_READ_MAX = 1L << 16;
+
     /** 2^63 as a double: whole floating values at or beyond it are no int64. */
     private static final double INT64_LIMIT = 0x1p63;
 
@@ -64,7 +69,7 @@ public final class ClassIndices {
         boolean acceptWholeFloats = accepted == LabelTypes.INTEGERS_OR_WHOLE_FLOATS;
         switch (labels.getDataType()) {
             case INT64:
-                return labels.toLongArray();
+                return longs(labels);
             case INT32:
                 return widen(labels.toIntArray());
             case UINT8:
@@ -81,6 +86,22 @@ public final class ClassIndices {
             default:
                 throw typeError(labels, argument, acceptWholeFloats);
         }
+    }
+
+    /**
+     * Reads int64 labels: a batch's labels through one heap copy of the engine's bytes (fewer
+     * native queries than the direct buffer of {@code toLongArray}, which checks layout and
+     * contiguity first), large arrays through the direct buffer.
+     */
+    private static long[] longs(NDArray labels) {
+        if (labels.size() > HEAP_READ_MAX) {
+            return labels.toLongArray();
+        }
+        LongBuffer buffer =
+                labels.toByteBuffer(false).order(ByteOrder.nativeOrder()).asLongBuffer();
+        long[] values = new long[buffer.remaining()];
+        buffer.get(values);
+        return values;
     }
 
     /**

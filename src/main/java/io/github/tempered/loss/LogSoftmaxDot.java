@@ -1,6 +1,7 @@
 package io.github.tempered.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.tempered.internal.OwnedArrays;
 
@@ -38,21 +39,48 @@ final class LogSoftmaxDot {
         int numClasses = Math.toIntExact(z.getShape().get(1));
         boolean transposed = numClasses <= TRANSPOSE_MAX_CLASSES;
         // Entry (i, c) lives at c * N + i in the transposed layout, at i * C + c otherwise.
-        long rowStride = transposed ? 1 : numClasses;
-        long classStride = transposed ? rows : 1;
-        double[] q = new double[rows * numClasses];
+        int rowStride = transposed ? 1 : numClasses;
+        int classStride = transposed ? rows : 1;
+        // Each entry is computed in double and rounded once to the compute type; float32 (the
+        // common case) is written straight into a float[] (no double[] of N * C per call).
+        DataType type = z.getDataType();
+        boolean single = type != DataType.FLOAT64;
+        int size = rows * numClasses;
+        float[] singles = single ? new float[size] : null;
+        double[] doubles = single ? null : new double[size];
         for (int i = 0; i < rows; i++) {
+            double a = targets.targetCoefficient(i);
             double b = targets.smoothingCoefficient(i);
-            if (b != 0) {
-                for (int c = 0; c < numClasses; c++) {
-                    q[(int) (i * rowStride + c * classStride)] = -b * targets.weightOf(c);
+            long y = targets.classes[i];
+            if (b == 0) {
+                int at = (int) (i * rowStride + y * classStride);
+                double q = 0 - a; // +0.0, not -0.0, where a is 0 (an ignored position)
+                if (single) {
+                    singles[at] = (float) q;
+                } else {
+                    doubles[at] = q;
+                }
+                continue;
+            }
+            for (int c = 0; c < numClasses; c++) {
+                double q = -b * targets.weightOf(c);
+                if (c == y) {
+                    q -= a;
+                }
+                int at = i * rowStride + c * classStride;
+                if (single) {
+                    singles[at] = (float) q;
+                } else {
+                    doubles[at] = q;
                 }
             }
-            q[(int) (i * rowStride + targets.classes[i] * classStride)] -=
-                    targets.targetCoefficient(i);
         }
+        Shape flat = new Shape(size);
+        NDArray coefficients =
+                single
+                        ? OwnedArrays.create(z, singles, flat, type)
+                        : OwnedArrays.create(z, doubles, flat, type);
         NDArray logProbs = transposed ? z.transpose(1, 0).logSoftmax(0) : z.logSoftmax(1);
-        NDArray coefficients = OwnedArrays.create(z, q, new Shape(q.length), z.getDataType());
         return logProbs.reshape(-1).dot(coefficients);
     }
 }
