@@ -47,6 +47,19 @@ public final class Precision {
     }
 
     /**
+     * Reads a one-element float32 or float64 array, e.g. a loss value, with the fewest native
+     * queries (its type and size are not asked for).
+     *
+     * @param scalar an array of one element
+     * @param type its data type, float32 or float64
+     * @return the value
+     */
+    public static double scalarValue(NDArray scalar, DataType type) {
+        ByteBuffer bytes = scalar.toByteBuffer(false).order(ByteOrder.nativeOrder());
+        return type == DataType.FLOAT64 ? bytes.getDouble(0) : bytes.getFloat(0);
+    }
+
+    /**
      * Copies a floating-point array into a new row-major {@code double[]}, widening exactly: one
      * native read for float64 and float32; float16 through a float32 copy that is closed here. For
      * the small arrays the losses read back (a value, a column of N probabilities).

@@ -302,7 +302,7 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
                 dense
                         ? LogSoftmaxDot.compute(divideByTemperature(z), targets)
                         : surrogateLoss(z, targets);
-        return isFinite(result) ? result : null;
+        return Double.isFinite(Precision.scalarValue(result, z.getDataType())) ? result : null;
     }
 
     private NDArray surrogateLoss(NDArray z, ClassTargets targets) {
@@ -314,11 +314,6 @@ public final class CrossEntropyLoss extends CrossEntropyBase {
         NDArray d = z.reshape(-1).dot(chunk.gradient.reshape(-1));
         NDArray zero = d.sub(d.stopGradient());
         return chunk.value.add(zero.mul(OwnedArrays.scalarLike(chunk.gradientScale, zero)));
-    }
-
-    /** Reads a scalar through {@link Precision#toDoubles} (the fewest native calls). */
-    private static boolean isFinite(NDArray scalar) {
-        return Double.isFinite(Precision.toDoubles(scalar)[0]);
     }
 
     /**

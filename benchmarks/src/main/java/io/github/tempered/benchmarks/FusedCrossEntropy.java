@@ -53,6 +53,7 @@ final class FusedCrossEntropy implements AutoCloseable {
     private final NDList fusedInputs;
     private final NDList labels;
     private final Loss tempered;
+    private final float[] weight;
 
     /**
      * Creates the inputs and loads the fused module.
@@ -65,6 +66,7 @@ final class FusedCrossEntropy implements AutoCloseable {
         manager = NDManager.newBaseManager();
         CrossEntropyInputs inputs = new CrossEntropyInputs(manager, n, c);
         logits = inputs.logits;
+        weight = inputs.weight;
         NDArray x = logits.head();
         CrossEntropyLoss.Builder builder;
         switch (options) {
@@ -121,7 +123,38 @@ final class FusedCrossEntropy implements AutoCloseable {
 
     /** One step of Tempered's loss. */
     void tempered() {
-        CrossEntropyInputs.step(() -> tempered.evaluate(labels, logits));
+        tempered(tempered);
+    }
+
+    /**
+     * One step of another build of Tempered's loss on the same inputs.
+     *
+     * @param loss the loss, configured with this comparison's option set
+     */
+    void tempered(Loss loss) {
+        CrossEntropyInputs.step(() -> loss.evaluate(labels, logits));
+    }
+
+    /**
+     * Returns a loss's value on this comparison's inputs.
+     *
+     * @param loss the loss
+     * @return its value
+     */
+    float value(Loss loss) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return loss.evaluate(labels, logits).getFloat();
+        }
+    }
+
+    /**
+     * Returns the class weights of the option set with weights ({@code 1 + c % 3}).
+     *
+     * @return the weights (not a copy)
+     */
+    float[] weight() {
+        return weight;
     }
 
     /**
