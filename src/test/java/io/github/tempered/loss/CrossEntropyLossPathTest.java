@@ -126,6 +126,47 @@ public class CrossEntropyLossPathTest {
         }
     }
 
+    /**
+     * Logits that are a transposed view (not contiguous): every path, including those that address
+     * the softmax output through a flat view, matches the graph.
+     */
+    @Test(dataProvider = "options")
+    public void everyPathMatchesTheGraphOnTransposedLogits(
+            String name, CrossEntropyLoss.Builder builder, boolean ignoreSome) {
+        int n = 40;
+        int c = 700;
+        Random random = new Random(name.hashCode() + 2);
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = ignoreSome && i % 9 == 4 ? -100 : random.nextInt(c);
+        }
+        double[][] graph =
+                runTransposed(builder.path(CrossEntropyLoss.Path.GRAPH).build(), n, c, y);
+        for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
+            double[][] other = runTransposed(builder.path(path).build(), n, c, y);
+            assertClose(name + " transposed " + path, "value", other[0], graph[0], 1e-5, 1e-7);
+            assertClose(name + " transposed " + path, "gradient", other[1], graph[1], 1e-4, 1e-8);
+        }
+    }
+
+    /** Value and gradient for logits given as the transposed view of a (C, N) array. */
+    private static double[][] runTransposed(CrossEntropyLoss loss, int n, int c, long[] y) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(13);
+            NDArray base = manager.randomNormal(new Shape(c, n)).mul(3);
+            base.setRequiresGradient(true);
+            double[] value;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = base.transpose(1, 0);
+                NDArray out = loss.evaluate(new NDList(manager.create(y)), new NDList(logits));
+                value = out.toType(DataType.FLOAT64, false).toDoubleArray();
+                collector.backward(out);
+            }
+            double[] grad = base.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+            return new double[][] {value, grad};
+        }
+    }
+
     /** -inf logits (masked classes) would turn 0 * -inf into NaN in a dot product. */
     @Test
     public void infiniteLogitsFallBackToTheGraph() {
@@ -194,46 +235,50 @@ public class CrossEntropyLossPathTest {
         }
     }
 
-    /** float16 logits: computed in float32 on every path, the gradient flows back in float16. */
+    /**
+     * float16 logits: computed in float32 on every path, the gradient flows back in float16; with
+     * and without smoothing (the softmax gather applies only without).
+     */
     @Test
     public void halfPrecisionLogitsGetGradientsOnEveryPath() {
         for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
-            CrossEntropyLoss loss =
-                    CrossEntropyLoss.builder()
-                            .path(path)
-                            .optLabelSmoothing(0.1f)
-                            .optTemperature(0.8f)
-                            .build();
-            try (NDManager manager = NDManager.newBaseManager()) {
-                NDArray half =
-                        manager.randomNormal(new Shape(6, 9)).toType(DataType.FLOAT16, false);
-                NDArray single = half.toType(DataType.FLOAT32, false);
-                NDArray labels = manager.create(new long[] {0, 8, 2, 1, 4, 4});
-                double[][] grads = new double[2][];
-                double[] values = new double[2];
-                NDArray[] inputs = {half, single};
-                for (int k = 0; k < 2; k++) {
-                    inputs[k].setRequiresGradient(true);
-                    try (GradientCollector collector =
-                            Engine.getInstance().newGradientCollector()) {
-                        NDArray out = loss.evaluate(new NDList(labels), new NDList(inputs[k]));
-                        assertEquals(out.getDataType(), DataType.FLOAT32, path + ": result dtype");
-                        values[k] = out.getFloat();
-                        collector.backward(out);
-                    }
-                    NDArray g = inputs[k].getGradient();
-                    assertEquals(g.getDataType(), inputs[k].getDataType(), path + ": grad dtype");
-                    grads[k] = g.toType(DataType.FLOAT64, false).toDoubleArray();
-                }
-                assertClose(
-                        path + " float16",
-                        "value",
-                        new double[] {values[0]},
-                        new double[] {values[1]},
-                        1e-6,
-                        0);
-                assertClose(path + " float16", "gradient", grads[0], grads[1], 1e-2, 1e-3);
+            for (float smoothing : new float[] {0.1f, 0f}) {
+                halfPrecisionMatchesSinglePrecision(
+                        path,
+                        CrossEntropyLoss.builder()
+                                .path(path)
+                                .optLabelSmoothing(smoothing)
+                                .optTemperature(0.8f)
+                                .build());
             }
+        }
+    }
+
+    private static void halfPrecisionMatchesSinglePrecision(
+            CrossEntropyLoss.Path path, CrossEntropyLoss loss) {
+        String label = path + " float16 " + loss.getOptions();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray half = manager.randomNormal(new Shape(6, 9)).toType(DataType.FLOAT16, false);
+            NDArray single = half.toType(DataType.FLOAT32, false);
+            NDArray labels = manager.create(new long[] {0, 8, 2, 1, 4, 4});
+            double[][] grads = new double[2][];
+            double[] values = new double[2];
+            NDArray[] inputs = {half, single};
+            for (int k = 0; k < 2; k++) {
+                inputs[k].setRequiresGradient(true);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray out = loss.evaluate(new NDList(labels), new NDList(inputs[k]));
+                    assertEquals(out.getDataType(), DataType.FLOAT32, label + ": result dtype");
+                    values[k] = out.getFloat();
+                    collector.backward(out);
+                }
+                NDArray g = inputs[k].getGradient();
+                assertEquals(g.getDataType(), inputs[k].getDataType(), label + ": grad dtype");
+                grads[k] = g.toType(DataType.FLOAT64, false).toDoubleArray();
+            }
+            assertClose(
+                    label, "value", new double[] {values[0]}, new double[] {values[1]}, 1e-6, 0);
+            assertClose(label, "gradient", grads[0], grads[1], 1e-2, 1e-3);
         }
     }
 
