@@ -3,7 +3,6 @@ package io.github.tempered.internal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 
 /**
@@ -42,9 +41,6 @@ public final class ClassIndices {
          */
         INTEGERS_OR_WHOLE_FLOATS
     }
-
-    /** The most labels {@link #longs} reads through a heap copy of the bytes. */
-    private static final long HEAP_READ_MAX = 1L << 16;
 
     /** 2^63 as a double: whole floating values at or beyond it are no int64. */
     private static final double INT64_LIMIT = 0x1p63;
@@ -88,17 +84,9 @@ public final class ClassIndices {
         }
     }
 
-    /**
-     * Reads int64 labels: a batch's labels through one heap copy of the engine's bytes (fewer
-     * native queries than the direct buffer of {@code toLongArray}, which checks layout and
-     * contiguity first), large arrays through the direct buffer.
-     */
+    /** Reads int64 labels through {@link Precision#nativeBytes} (a batch's in one heap copy). */
     private static long[] longs(NDArray labels) {
-        if (labels.size() > HEAP_READ_MAX) {
-            return labels.toLongArray();
-        }
-        LongBuffer buffer =
-                labels.toByteBuffer(false).order(ByteOrder.nativeOrder()).asLongBuffer();
+        LongBuffer buffer = Precision.nativeBytes(labels).asLongBuffer();
         long[] values = new long[buffer.remaining()];
         buffer.get(values);
         return values;

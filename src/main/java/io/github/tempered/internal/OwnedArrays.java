@@ -153,11 +153,7 @@ public final class OwnedArrays {
         if (dataType == DataType.FLOAT64) {
             vector = manager.create(data, shape);
         } else if (dataType == DataType.FLOAT32) {
-            float[] single = new float[data.length];
-            for (int i = 0; i < data.length; i++) {
-                single[i] = (float) data[i];
-            }
-            vector = manager.create(single, shape);
+            vector = manager.create(rounded(data), shape);
         } else {
             throw new IllegalArgumentException(
                     "dataType: must be float32 or float64, got " + dataType);
@@ -212,11 +208,16 @@ public final class OwnedArrays {
         if (dataType == DataType.FLOAT64) {
             return owned(manager.create(data, shape));
         }
+        return create(manager, rounded(data), shape, dataType);
+    }
+
+    /** Each value rounded once to float32. */
+    private static float[] rounded(double[] data) {
         float[] single = new float[data.length];
         for (int i = 0; i < data.length; i++) {
             single[i] = (float) data[i];
         }
-        return create(manager, single, shape, dataType);
+        return single;
     }
 
     /**

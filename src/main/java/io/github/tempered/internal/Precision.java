@@ -11,7 +11,7 @@ import java.nio.FloatBuffer;
 /** The types Tempered computes in, and float16 widening that keeps the autograd graph intact. */
 public final class Precision {
 
-    /** The most elements {@link #toDoubles} reads through a heap copy of the bytes. */
+    /** The most elements {@link #nativeBytes} reads through a heap copy of the bytes. */
     private static final long HEAP_READ_MAX = 1L << 16;
 
     private Precision() {}
@@ -55,14 +55,13 @@ public final class Precision {
      * @return the value
      */
     public static double scalarValue(NDArray scalar, DataType type) {
-        ByteBuffer bytes = scalar.toByteBuffer(false).order(ByteOrder.nativeOrder());
+        ByteBuffer bytes = heapBytes(scalar);
         return type == DataType.FLOAT64 ? bytes.getDouble(0) : bytes.getFloat(0);
     }
 
     /**
      * Copies a floating-point array into a new row-major {@code double[]}, widening exactly: one
-     * native read for float64 and float32; float16 through a float32 copy that is closed here. For
-     * the small arrays the losses read back (a value, a column of N probabilities).
+     * native read for float64 and float32; float16 through a float32 copy that is closed here.
      *
      * @param array float64, float32 or float16
      * @return the values
@@ -75,21 +74,7 @@ public final class Precision {
                 return toDoubles(wide);
             }
         }
-        if (array.size() > HEAP_READ_MAX) {
-            if (type == DataType.FLOAT64) {
-                return array.toDoubleArray();
-            }
-            float[] single = array.toFloatArray();
-            double[] values = new double[single.length];
-            for (int k = 0; k < single.length; k++) {
-                values[k] = single[k];
-            }
-            return values;
-        }
-        // A heap copy of the engine's bytes: fewer native queries than the direct buffer that
-        // toFloatArray asks for (which checks layout and contiguity first), which is what counts
-        // for the small arrays the losses read back (a value, a column of N probabilities).
-        ByteBuffer bytes = array.toByteBuffer(false).order(ByteOrder.nativeOrder());
+        ByteBuffer bytes = nativeBytes(array);
         if (type == DataType.FLOAT64) {
             DoubleBuffer doubles = bytes.asDoubleBuffer();
             double[] values = new double[doubles.remaining()];
@@ -102,5 +87,25 @@ public final class Precision {
             values[k] = floats.get(k);
         }
         return values;
+    }
+
+    /**
+     * Returns an array's elements as bytes in native order, row-major: for small arrays (a value, a
+     * column of N probabilities, a batch's labels) a heap copy, which takes fewer native queries
+     * than the direct buffer (DJL checks layout and contiguity before handing that out); for large
+     * ones the engine's direct buffer, without a second copy.
+     *
+     * @param array a numeric array on any device
+     * @return its bytes, position 0
+     */
+    public static ByteBuffer nativeBytes(NDArray array) {
+        if (array.size() > HEAP_READ_MAX) {
+            return array.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        }
+        return heapBytes(array);
+    }
+
+    private static ByteBuffer heapBytes(NDArray array) {
+        return array.toByteBuffer(false).order(ByteOrder.nativeOrder());
     }
 }

@@ -32,6 +32,17 @@ final class CrossEntropyChunk {
     private static final double TINY_FLOAT32 = 1e-30;
     private static final double TINY_FLOAT64 = 1e-290;
 
+    /**
+     * Returns the smallest target probability whose logarithm is taken as the log-softmax: below it
+     * (or NaN) the exact {@code lse - z[y]} route is needed.
+     *
+     * @param type the compute type, float32 or float64
+     * @return {@code 1e-30} for float32, {@code 1e-290} for float64
+     */
+    static double tinyProbability(DataType type) {
+        return type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
+    }
+
     /** The summed loss of the chunk's rows, a scalar. */
     final NDArray value;
 
@@ -106,7 +117,7 @@ final class CrossEntropyChunk {
         // The value is summed in Java, in double, from (M) vectors read once: fewer native
         // calls than reducing on the engine, and every term exact to float rounding.
         double[] probability = Precision.toDoubles(py);
-        double tiny = type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
+        double tiny = tinyProbability(type);
         boolean underflow = false;
         for (int i = 0; i < rows; i++) {
             underflow |= (a[i] != 0 || b[i] != 0) && !(probability[i] >= tiny);
@@ -114,8 +125,9 @@ final class CrossEntropyChunk {
         // -lsm[i, y[i]] = lse[i] - zt[i, y[i]]; exact as -log(p[i, y[i]]) while p is normal.
         double[] logSumExpMinusTarget = new double[rows];
         double[] logSumExp = null; // lse[i], needed for smoothing and after an underflow
+        // zt[i, y[i]], needed after an underflow and for smoothing.
+        double[] zy = underflow || smoothing ? Precision.toDoubles(zt.reshape(-1).take(at)) : null;
         if (underflow) {
-            double[] zy = Precision.toDoubles(zt.reshape(-1).take(at));
             logSumExp =
                     Precision.toDoubles(
                             zt.max(new int[] {1}, true).sub(p.max(new int[] {1}, true).log()));
@@ -127,7 +139,6 @@ final class CrossEntropyChunk {
                 logSumExpMinusTarget[i] = -Math.log(probability[i]);
             }
             if (smoothing) {
-                double[] zy = Precision.toDoubles(zt.reshape(-1).take(at));
                 logSumExp = new double[rows];
                 for (int i = 0; i < rows; i++) {
                     logSumExp[i] = zy[i] + logSumExpMinusTarget[i];
@@ -277,9 +288,7 @@ final class CrossEntropyChunk {
                 double subtrahend = single ? (float) amount[i] : amount[i];
                 updated[i] = current[i] - subtrahend;
             }
-            flatG.set(
-                    positions,
-                    OwnedArrays.transientCopy(flatG, updated, new Shape(updated.length), type));
+            flatG.set(positions, vector(flatG, updated));
             return;
         }
         NDArray subtrahend =

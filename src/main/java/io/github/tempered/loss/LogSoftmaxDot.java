@@ -52,18 +52,12 @@ final class LogSoftmaxDot {
             double a = targets.targetCoefficient(i);
             double b = targets.smoothingCoefficient(i);
             long y = targets.classes[i];
-            if (b == 0) {
-                int at = (int) (i * rowStride + y * classStride);
-                double q = 0 - a; // +0.0, not -0.0, where a is 0 (an ignored position)
-                if (single) {
-                    singles[at] = (float) q;
-                } else {
-                    doubles[at] = q;
-                }
-                continue;
-            }
-            for (int c = 0; c < numClasses; c++) {
-                double q = -b * targets.weightOf(c);
+            // Without smoothing only the target's entry is non-zero.
+            int first = b == 0 ? (int) y : 0;
+            int end = b == 0 ? (int) y + 1 : numClasses;
+            for (int c = first; c < end; c++) {
+                // 0 - a, not -a: +0.0 where a is 0 (an ignored position).
+                double q = b == 0 ? 0 : -b * targets.weightOf(c);
                 if (c == y) {
                     q -= a;
                 }

@@ -21,9 +21,6 @@ import io.github.tempered.internal.Precision;
  */
 final class SoftmaxGather {
 
-    private static final double TINY_FLOAT32 = 1e-30;
-    private static final double TINY_FLOAT64 = 1e-290;
-
     private SoftmaxGather() {}
 
     /**
@@ -41,7 +38,7 @@ final class SoftmaxGather {
         NDArray p = z.softmax(1);
         // Autograd keeps the index of a gather: an engine-made copy, never the caller's labels.
         NDArray picked = p.gather(targets.indexColumn(0, rows, z), 1);
-        double tiny = type == DataType.FLOAT64 ? TINY_FLOAT64 : TINY_FLOAT32;
+        double tiny = CrossEntropyChunk.tinyProbability(type);
         for (double probability : Precision.toDoubles(picked)) {
             if (!(probability >= tiny)) {
                 return null;
