@@ -52,13 +52,7 @@ public class CrossEntropyLossMemoryTest {
                 CALLS,
                 growth / 1024,
                 djlBuiltIn / 1024);
-        assertTrue(
-                growth < LIMIT,
-                "resident memory grew by "
-                        + growth / 1024
-                        + " KB over "
-                        + CALLS
-                        + " calls, limit 5 MB");
+        assertWithinLimit(growth, "");
     }
 
     /**
@@ -86,15 +80,19 @@ public class CrossEntropyLossMemoryTest {
                     "resident memory growth over {} calls on the pinned path: {} KB",
                     CALLS,
                     growth / 1024);
-            assertTrue(
-                    growth < LIMIT,
-                    "resident memory grew by "
-                            + growth / 1024
-                            + " KB over "
-                            + CALLS
-                            + " calls, limit 5 MB, options "
-                            + loss.getOptions());
+            assertWithinLimit(growth, ", options " + loss.getOptions());
         }
+    }
+
+    private static void assertWithinLimit(long growth, String context) {
+        assertTrue(
+                growth < LIMIT,
+                "resident memory grew by "
+                        + growth / 1024
+                        + " KB over "
+                        + CALLS
+                        + " calls, limit 5 MB"
+                        + context);
     }
 
     /**

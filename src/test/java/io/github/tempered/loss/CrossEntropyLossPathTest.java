@@ -14,6 +14,7 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
@@ -87,11 +88,7 @@ public class CrossEntropyLossPathTest {
             String name, CrossEntropyLoss.Builder builder, boolean ignoreSome) {
         int n = 96;
         int c = 700;
-        Random random = new Random(name.hashCode());
-        long[] y = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = ignoreSome && i % 9 == 4 ? -100 : random.nextInt(c);
-        }
+        long[] y = labels(name.hashCode(), n, c, ignoreSome);
         double[][] graph = run(builder.path(CrossEntropyLoss.Path.GRAPH).build(), n, c, y);
         for (CrossEntropyLoss.Path path :
                 new CrossEntropyLoss.Path[] {
@@ -112,11 +109,7 @@ public class CrossEntropyLossPathTest {
             String name, CrossEntropyLoss.Builder builder, boolean ignoreSome) {
         int n = 48;
         int c = 700;
-        Random random = new Random(name.hashCode() + 1);
-        long[] y = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = ignoreSome && i % 9 == 4 ? -100 : random.nextInt(c);
-        }
+        long[] y = labels(name.hashCode() + 1, n, c, ignoreSome);
         double[][] graph =
                 run(builder.path(CrossEntropyLoss.Path.GRAPH).build(), n, c, y, false, true);
         for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
@@ -135,11 +128,7 @@ public class CrossEntropyLossPathTest {
             String name, CrossEntropyLoss.Builder builder, boolean ignoreSome) {
         int n = 40;
         int c = 700;
-        Random random = new Random(name.hashCode() + 2);
-        long[] y = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = ignoreSome && i % 9 == 4 ? -100 : random.nextInt(c);
-        }
+        long[] y = labels(name.hashCode() + 2, n, c, ignoreSome);
         double[][] graph =
                 runTransposed(builder.path(CrossEntropyLoss.Path.GRAPH).build(), n, c, y);
         for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
@@ -154,17 +143,35 @@ public class CrossEntropyLossPathTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             manager.getEngine().setRandomSeed(13);
             NDArray base = manager.randomNormal(new Shape(c, n)).mul(3);
-            base.setRequiresGradient(true);
-            double[] value;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = base.transpose(1, 0);
-                NDArray out = loss.evaluate(new NDList(manager.create(y)), new NDList(logits));
-                value = out.toType(DataType.FLOAT64, false).toDoubleArray();
-                collector.backward(out);
-            }
-            double[] grad = base.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
-            return new double[][] {value, grad};
+            return valueAndGradient(loss, manager.create(y), base, () -> base.transpose(1, 0));
         }
+    }
+
+    /**
+     * Evaluates the loss on {@code logits.get()} in a gradient collector and returns {value,
+     * gradient of {@code leaf}} in float64.
+     */
+    private static double[][] valueAndGradient(
+            CrossEntropyLoss loss, NDArray labels, NDArray leaf, Supplier<NDArray> logits) {
+        leaf.setRequiresGradient(true);
+        double[] value;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray out = loss.evaluate(new NDList(labels), new NDList(logits.get()));
+            value = out.toType(DataType.FLOAT64, false).toDoubleArray();
+            collector.backward(out);
+        }
+        double[] grad = leaf.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+        return new double[][] {value, grad};
+    }
+
+    /** Class indices uniform over {@code [0, c)}, every ninth (i % 9 == 4) -100 if asked. */
+    private static long[] labels(int seed, int n, int c, boolean ignoreSome) {
+        Random random = new Random(seed);
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = ignoreSome && i % 9 == 4 ? -100 : random.nextInt(c);
+        }
+        return y;
     }
 
     /** -inf logits (masked classes) would turn 0 * -inf into NaN in a dot product. */
@@ -306,15 +313,8 @@ public class CrossEntropyLossPathTest {
                 }
                 logits = logits.add(manager.create(m, new Shape(n, c)));
             }
-            logits.setRequiresGradient(true);
-            double[] value;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray out = loss.evaluate(new NDList(manager.create(y)), new NDList(logits));
-                value = out.toType(DataType.FLOAT64, false).toDoubleArray();
-                collector.backward(out);
-            }
-            double[] grad = logits.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
-            return new double[][] {value, grad};
+            NDArray leaf = logits;
+            return valueAndGradient(loss, manager.create(y), leaf, () -> leaf);
         }
     }
 }

@@ -163,13 +163,12 @@ final class FusedCrossEntropy implements AutoCloseable {
      * @return {fused, tempered}
      */
     float[] values() {
+        float fusedValue;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            return new float[] {
-                fused.forward(store, fusedInputs, false).head().getFloat(),
-                tempered.evaluate(labels, logits).getFloat()
-            };
+            fusedValue = fused.forward(store, fusedInputs, false).head().getFloat();
         }
+        return new float[] {fusedValue, value(tempered)};
     }
 
     /** {@inheritDoc} */

@@ -20,13 +20,13 @@ import java.util.Locale;
  * SOFTMAX_MAX}) were chosen. Each build is a directory of compiled classes (e.g. a copy of {@code
  * target/classes} after changing one constant); its {@code io.github.tempered} classes are loaded
  * before this jar's. The builds and the fused op alternate batch by batch, round after round; the
- * report gives each one's median time, the median of its per-round ratios to the fused op (range
- * in brackets) and its minor page faults per call (the glibc heap returning memory to the system
- * and faulting it back, which moves these timings between JVMs).
+ * report gives each one's median time, the median of its per-round ratios to the fused op (range in
+ * brackets) and its minor page faults per call (the glibc heap returning memory to the system and
+ * faulting it back, which moves these timings between JVMs).
  *
  * <p>Run {@code java -cp benchmarks/target/benchmarks.jar
- * io.github.tempered.benchmarks.InterleavedBuilds N C OPTIONS CALLS ROUNDS DIR...}, OPTIONS one
- * of {@code PLAIN}, {@code SMOOTHING_IGNORE}, {@code ALL_OPTIONS}.
+ * io.github.tempered.benchmarks.InterleavedBuilds N C OPTIONS CALLS ROUNDS DIR...}, OPTIONS one of
+ * {@code PLAIN}, {@code SMOOTHING_IGNORE}, {@code ALL_OPTIONS}.
  */
 public final class InterleavedBuilds {
 
@@ -110,11 +110,11 @@ public final class InterleavedBuilds {
                     c,
                     options,
                     names.get(k),
-                    median(time[k]),
+                    InterleavedFused.median(time[k]),
                     ratio[rounds / 2],
                     ratio[0],
                     ratio[rounds - 1],
-                    median(faults[k]));
+                    InterleavedFused.median(faults[k]));
         }
     }
 
@@ -145,12 +145,6 @@ public final class InterleavedBuilds {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     /** Loads Tempered's classes from one build directory before the parent's copies. */

@@ -79,7 +79,13 @@ public final class InterleavedFused {
         }
     }
 
-    private static double median(double[] values) {
+    /**
+     * Returns the median (the upper one of an even count).
+     *
+     * @param values the values, not modified
+     * @return the median
+     */
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
