@@ -250,24 +250,37 @@ public class CrossEntropyLossPathTest {
     public void halfPrecisionLogitsGetGradientsOnEveryPath() {
         for (CrossEntropyLoss.Path path : CrossEntropyLoss.Path.values()) {
             for (float smoothing : new float[] {0.1f, 0f}) {
-                halfPrecisionMatchesSinglePrecision(
-                        path,
+                CrossEntropyLoss loss =
                         CrossEntropyLoss.builder()
                                 .path(path)
                                 .optLabelSmoothing(smoothing)
                                 .optTemperature(0.8f)
-                                .build());
+                                .build();
+                assertHalfMatchesSingle(
+                        path + " float16 " + loss.getOptions(),
+                        loss,
+                        new Shape(6, 9),
+                        new long[] {0, 8, 2, 1, 4, 4});
             }
         }
     }
 
-    private static void halfPrecisionMatchesSinglePrecision(
-            CrossEntropyLoss.Path path, CrossEntropyLoss loss) {
-        String label = path + " float16 " + loss.getOptions();
+    /**
+     * Asserts that {@code loss} of random float16 logits is float32 and equals the loss of the same
+     * logits widened to float32, and that the gradient comes back as float16, equal to the float32
+     * one to float16 rounding.
+     *
+     * @param label how failures name the case
+     * @param loss the loss
+     * @param shape the logits' shape
+     * @param classes the class-index targets
+     */
+    static void assertHalfMatchesSingle(
+            String label, CrossEntropyLoss loss, Shape shape, long[] classes) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray half = manager.randomNormal(new Shape(6, 9)).toType(DataType.FLOAT16, false);
+            NDArray half = manager.randomNormal(shape).toType(DataType.FLOAT16, false);
             NDArray single = half.toType(DataType.FLOAT32, false);
-            NDArray labels = manager.create(new long[] {0, 8, 2, 1, 4, 4});
+            NDArray labels = manager.create(classes);
             double[][] grads = new double[2][];
             double[] values = new double[2];
             NDArray[] inputs = {half, single};
@@ -285,6 +298,7 @@ public class CrossEntropyLossPathTest {
             }
             assertClose(
                     label, "value", new double[] {values[0]}, new double[] {values[1]}, 1e-6, 0);
+            // The gradient is rounded to float16 on its way back.
             assertClose(label, "gradient", grads[0], grads[1], 1e-2, 1e-3);
         }
     }
